@@ -1,0 +1,13 @@
+"""What every command is handed: the terminal and the verbosity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kubectl_shm.render.terminal import Terminal
+
+
+@dataclass
+class App:
+    terminal: Terminal
+    verbose: int = 0

@@ -1,0 +1,114 @@
+"""Entry point and the one error boundary: every failure becomes one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+import click
+
+from kubectl_shm import __version__
+from kubectl_shm.cli.app import App
+from kubectl_shm.cli.exit_codes import ExitStatus
+from kubectl_shm.errors import ClusterError, InputError
+from kubectl_shm.render.terminal import Terminal
+
+PROG_NAME = "kubectl shm"
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class LazyGroup(click.Group):
+    """Subcommands are imported only when run, so `--help` starts fast."""
+
+    _commands = {
+        "audit": ("kubectl_shm.cli.audit", "audit"),
+        "set": ("kubectl_shm.cli.set_command", "set_command"),
+        "inspect": ("kubectl_shm.cli.inspect", "inspect"),
+        "version": ("kubectl_shm.cli.version", "version"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in self._commands if self._exists(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._commands or not self._exists(cmd_name):
+            return None
+        import importlib
+
+        module, attribute = self._commands[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def _exists(self, name: str) -> bool:
+        import importlib.util
+
+        return importlib.util.find_spec(self._commands[name][0]) is not None
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name=PROG_NAME, message="%(prog)s %(version)s")
+def cli() -> None:
+    """Audit, set and inspect /dev/shm of Kubernetes workloads.
+
+    Containers get a 64Mi /dev/shm by default; PyTorch DataLoader workers, NCCL,
+    vLLM and Ray need far more and crash with "bus error". The fix is a memory
+    emptyDir at /dev/shm, whose real size the kubelet decides.
+
+    \b
+    Examples:
+      kubectl shm audit -A                      # every workload in the cluster
+      kubectl shm audit -f manifests/           # offline, on files
+      kubectl shm set deploy/vllm 16Gi -n serve # give a workload 16Gi
+      kubectl shm inspect pod/trainer-0         # what df really shows, and why
+
+    Exit codes: 0 fine, 1 findings (audit) or mismatch (inspect), 2 bad usage
+    or input, 3 cluster or API error.
+    """
+
+
+def run(argv: Sequence[str] | None = None, terminal: Terminal | None = None) -> int:
+    """The program with all error handling; returns the exit status."""
+    app = App(terminal or Terminal())
+    try:
+        result = cli.main(
+            args=list(sys.argv[1:] if argv is None else argv),
+            prog_name=PROG_NAME,
+            standalone_mode=False,
+            obj=app,
+        )
+    except click.exceptions.Abort:
+        app.terminal.stderr.write("\n")
+        return ExitStatus.INTERRUPTED
+    except click.UsageError as error:
+        status = _report(app, error, error.format_message(), ExitStatus.USAGE)
+        command = error.ctx.command_path if error.ctx else PROG_NAME
+        app.terminal.note(f"See '{command} --help' for usage.")
+        return status
+    except click.ClickException as error:
+        return _report(app, error, error.format_message(), ExitStatus.USAGE)
+    except InputError as error:
+        return _report(app, error, str(error), ExitStatus.USAGE)
+    except ClusterError as error:
+        return _report(app, error, str(error), ExitStatus.CLUSTER)
+    except KeyboardInterrupt:
+        app.terminal.stderr.write("\n")
+        return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        return ExitStatus.OK  # `| head` closed the pipe: not an error
+    except Exception as error:  # the boundary: nothing escapes as a traceback
+        hint = "" if app.verbose else " (run again with -v for the traceback)"
+        return _report(app, error, f"internal error: {error!r}{hint}", ExitStatus.CLUSTER)
+    return int(result or 0)
+
+
+def main() -> NoReturn:
+    sys.exit(run())
+
+
+def _report(app: App, error: BaseException, message: str, status: ExitStatus) -> int:
+    if app.verbose:
+        traceback.print_exception(error, file=app.terminal.stderr)
+    app.terminal.error(message)
+    return status

@@ -1,0 +1,1 @@
+"""Output: tables (rich), JSON and YAML documents, diffs. Only this package imports rich."""

@@ -1,0 +1,120 @@
+"""The audit as a table for people: one row per container, then the findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kubectl_shm.audit import AuditReport, ContainerReport, WorkloadReport
+from kubectl_shm.quantity import format_bytes
+from kubectl_shm.render.terminal import Terminal
+from kubectl_shm.rules import Severity
+from kubectl_shm.sizing import Basis, ShmSource
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_SOURCE_LABELS = {
+    ShmSource.RUNTIME_DEFAULT: "runtime default",
+    ShmSource.EMPTYDIR_MEMORY: "emptyDir Memory",
+    ShmSource.EMPTYDIR_DISK: "emptyDir (disk)",
+    ShmSource.HOST_PATH: "hostPath",
+    ShmSource.HOST_IPC: "hostIPC",
+    ShmSource.OTHER: "other volume",
+}
+_BASIS_LABELS = {
+    Basis.RUNTIME_DEFAULT: "runtime default",
+    Basis.SIZE_LIMIT: "sizeLimit",
+    Basis.POD_MEMORY_LIMIT: "pod memory limit",
+    Basis.NODE_ALLOCATABLE: "node allocatable",
+    Basis.HALF_NODE_MEMORY: "half of node RAM",
+    Basis.HOST: "host's /dev/shm",
+    Basis.UNKNOWN: "unknown",
+}
+_SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render_audit_table(report: AuditReport, terminal: Terminal, *, wide: bool = False) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = terminal.console()
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("NAMESPACE", no_wrap=True)
+    table.add_column("WORKLOAD", overflow="fold")
+    table.add_column("CONTAINER", overflow="fold")
+    table.add_column("/DEV/SHM", no_wrap=True)
+    table.add_column("SIZELIMIT", justify="right", no_wrap=True)
+    table.add_column("GETS", justify="right", no_wrap=True)
+    table.add_column("BECAUSE", no_wrap=True)
+    if wide:
+        table.add_column("POD MEM LIMIT", justify="right", no_wrap=True)
+        table.add_column("USED", justify="right", no_wrap=True)
+        table.add_column("NODES", overflow="fold")
+    table.add_column("FINDINGS", no_wrap=True)
+    for workload in report.workloads:
+        for container in workload.containers or (None,):
+            row = _row(workload, container, wide=wide)
+            severity = _container_severity(workload, container)
+            style = _SEVERITY_STYLES.get(severity) if severity else None
+            table.add_row(*row[:-1], Text(row[-1], style=style or ""))
+    console.print(table)
+    _print_findings(report, console)
+
+
+def workload_label(workload: WorkloadReport) -> str:
+    label = f"{workload.kind.lower()}/{workload.name}"
+    return f"{label} ({workload.template_path})" if workload.template_path else label
+
+
+def _row(workload: WorkloadReport, container: ContainerReport | None, *, wide: bool) -> list[str]:
+    if container is None:
+        cells = [workload.namespace, workload_label(workload), "-", "-", "-", "-", "-"]
+        if wide:
+            cells += ["-", "-", "-"]
+        return [*cells, _findings_cell(workload, None)]
+    cells = [
+        workload.namespace,
+        workload_label(workload),
+        container.name,
+        _SOURCE_LABELS[container.source],
+        format_bytes(container.size_limit_bytes),
+        format_bytes(container.expected_bytes) if container.expected_bytes else "?",
+        _BASIS_LABELS[container.basis],
+    ]
+    if wide:
+        cells += [
+            format_bytes(workload.pod_memory_limit_bytes),
+            format_bytes(container.used_bytes),
+            ",".join(container.nodes) or "-",
+        ]
+    return [*cells, _findings_cell(workload, container.name)]
+
+
+def _findings_cell(workload: WorkloadReport, container: str | None) -> str:
+    rules = sorted({f.rule.value for f in workload.findings if f.container in (container, None)})
+    return ", ".join(rules) if rules else "-"
+
+
+def _container_severity(workload: WorkloadReport, container: ContainerReport | None) -> Severity | None:
+    name = container.name if container else None
+    severities = [f.severity for f in workload.findings if f.container in (name, None)]
+    return max(severities, key=lambda s: s.rank, default=None)
+
+
+def _print_findings(report: AuditReport, console: Console) -> None:
+    from rich.text import Text
+
+    findings = [(w, f) for w in report.workloads for f in w.findings]
+    if findings:
+        console.print()
+    for workload, finding in sorted(findings, key=lambda wf: -wf[1].severity.rank):
+        where = f"{workload.namespace}/{workload_label(workload)}"
+        if finding.container:
+            where += f" [{finding.container}]"
+        line = Text()
+        line.append(f"{finding.severity.value.upper():7} ", style=_SEVERITY_STYLES[finding.severity])
+        line.append(f"{finding.rule.value}  {where}\n", style="bold")
+        line.append(f"        {finding.message}")
+        console.print(line)
+    counts = ", ".join(f"{report.count(s)} {s.value}" for s in Severity)
+    console.print(Text(f"\n{len(report.workloads)} workloads: {counts}", style="dim"))
