@@ -92,16 +92,25 @@ def audit_workload(
         used = placement.used_bytes or {}
         for container in shm.containers:
             report = ContainerReport(
-                container.container, container.source, container.volume,
-                container.size_limit_bytes, container.expected_bytes, container.basis,
+                container.container,
+                container.source,
+                container.volume,
+                container.size_limit_bytes,
+                container.expected_bytes,
+                container.basis,
                 used.get(container.container),
             )
             _merge_container(containers, report, placement.node.name)
         for finding in evaluate(ref, placement.pod_spec, shm, used):
             findings.setdefault((finding.rule, finding.container, finding.message), finding)
     return WorkloadReport(
-        ref.kind, ref.namespace, ref.name, pod_limit,
-        tuple(containers.values()), tuple(findings.values()), template_path,
+        ref.kind,
+        ref.namespace,
+        ref.name,
+        pod_limit,
+        tuple(containers.values()),
+        tuple(findings.values()),
+        template_path,
     )
 
 
@@ -116,10 +125,13 @@ def audit_templates(templates: Iterable[PodTemplate], node: NodeProfile) -> Audi
     for template in templates:
         ref = WorkloadRef(template.kind, template.namespace, template.name)
         several = per_object[(template.kind, template.namespace, template.name)] > 1
-        workloads.append(audit_workload(
-            ref, [Placement(template.pod_spec, node)],
-            template_path=template.path if several else None,
-        ))
+        workloads.append(
+            audit_workload(
+                ref,
+                [Placement(template.pod_spec, node)],
+                template_path=template.path if several else None,
+            )
+        )
     return AuditReport(tuple(workloads))
 
 
@@ -127,8 +139,14 @@ def _merge_container(
     containers: dict[tuple[Any, ...], ContainerReport], report: ContainerReport, node: str | None
 ) -> None:
     """Pods of one workload with the same answer collapse into one row, listing their nodes."""
-    key = (report.name, report.source, report.volume, report.size_limit_bytes,
-           report.expected_bytes, report.basis)
+    key = (
+        report.name,
+        report.source,
+        report.volume,
+        report.size_limit_bytes,
+        report.expected_bytes,
+        report.basis,
+    )
     seen = containers.get(key)
     nodes = (node,) if node else ()
     if seen is None:

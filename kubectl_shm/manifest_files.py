@@ -27,7 +27,8 @@ def read_manifests(paths: Iterable[str], stdin: TextIO) -> list[Document]:
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(
-            file for file in path.rglob("*")
+            file
+            for file in path.rglob("*")
             if file.is_file() and file.suffix.lower() in MANIFEST_SUFFIXES
         )
     if not path.exists():

@@ -113,8 +113,9 @@ def _aggregate_container_limits(
 
     if missing:
         names = ", ".join(repr(name) for name in missing)
+        verb = "declares" if len(missing) == 1 else "declare"
         noun = "container" if len(missing) == 1 else "containers"
-        return None, f"{noun} {names} declare no memory limit"
+        return None, f"{noun} {names} {verb} no memory limit"
     return max(app_total, largest_init), None
 
 

@@ -147,29 +147,31 @@ def _container_findings(
     used: int | None,
 ) -> list[Finding]:
     name = shm.container
+    fix = workload.set_command(container=name)
     if shm.source is ShmSource.RUNTIME_DEFAULT:
         reason = is_accelerated(spec)
         if reason is None:
             return []
-        return [Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, name, (
+        message = (
             f"{reason} but has no volume at /dev/shm: it gets the runtime's 64Mi, and "
-            f"DataLoader workers or NCCL fail with 'bus error'. "
-            f"Fix: {workload.set_command(container=name)}"
-        ))]
+            f"DataLoader workers or NCCL fail with 'bus error'. Fix: {fix}"
+        )
+        return [Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, name, message)]
     if shm.source in (ShmSource.HOST_PATH, ShmSource.HOST_IPC):
-        how = "a hostPath volume" if shm.source is ShmSource.HOST_PATH else "hostIPC: true"
-        return [Finding(Rule.HOST_SHARED, name, (
-            f"/dev/shm is the node's own, through {how}: every such pod on the node shares "
-            f"it and can read or fill it. Fix: drop it and use a private memory emptyDir: "
-            f"{workload.set_command(container=name)}"
-            + (" --overwrite" if shm.source is ShmSource.HOST_PATH else "")
-        ))]
+        via_path = shm.source is ShmSource.HOST_PATH
+        message = (
+            f"/dev/shm is the node's own, through {'a hostPath volume' if via_path else 'hostIPC'}"
+            f": every such pod on the node shares it and can read or fill it. Fix: use a "
+            f"private memory emptyDir instead: {fix}{' --overwrite' if via_path else ''}"
+        )
+        return [Finding(Rule.HOST_SHARED, name, message)]
     if shm.source is ShmSource.EMPTYDIR_DISK:
-        return [Finding(Rule.DISK_BACKED, name, (
-            f"emptyDir {shm.volume!r} at /dev/shm has no medium: Memory, so it is a directory "
-            f"on the node's disk, not a tmpfs: shared memory is slow and counts as disk usage. "
-            f"Fix: set emptyDir.medium: Memory ({workload.set_command(container=name)})"
-        ))]
+        message = (
+            f"emptyDir {shm.volume!r} at /dev/shm has no medium: Memory, so it is a directory on "
+            f"the node's disk, not a tmpfs: shared memory is slow and counts as disk usage. "
+            f"Fix: {fix}"
+        )
+        return [Finding(Rule.DISK_BACKED, name, message)]
     if shm.source is ShmSource.EMPTYDIR_MEMORY:
         return _memory_volume_findings(workload, shm, pod, used)
     return []
@@ -179,39 +181,51 @@ def _memory_volume_findings(
     workload: WorkloadRef, shm: ContainerShm, pod: PodShm, used: int | None
 ) -> list[Finding]:
     name, findings = shm.container, []
+    fix = workload.set_command(container=name)
     limit = pod.memory_limit.limit_bytes
-    size_limit = shm.size_limit_bytes if shm.size_limit_bytes else None
+    size_limit = shm.size_limit_bytes or None
     if not pod.node.sizes_memory_volumes:
         findings.append(Finding(Rule.SIZELIMIT_NOT_APPLIED, name, _not_applied_message(shm, pod)))
     if size_limit is None:
         gets = format_bytes(shm.expected_bytes) if shm.expected_bytes else "the node's memory"
-        findings.append(Finding(Rule.UNBOUNDED, name, (
+        message = (
             f"memory emptyDir {shm.volume!r} at /dev/shm has no sizeLimit: it gets {gets} "
-            f"({shm.basis.value}), more than it likely needs. "
-            f"Fix: {workload.set_command(container=name)}"
-        )))
+            f"({shm.basis.value}), more than it likely needs. Fix: {fix}"
+        )
+        findings.append(Finding(Rule.UNBOUNDED, name, message))
     elif limit is not None and size_limit > limit:
-        findings.append(Finding(Rule.CAPPED_BY_MEMORY_LIMIT, name, (
-            f"sizeLimit {format_bytes(size_limit)} is larger than the pod memory limit "
-            f"{format_bytes(limit)}: /dev/shm is capped at {format_bytes(limit)}, and shm "
-            f"pages count against that limit (OOM kill, not ENOSPC). Fix: raise the memory "
-            f"limit above {format_bytes(size_limit)}, or lower the size: "
-            f"{workload.set_command(format_bytes(limit), name)}"
-        )))
+        findings.append(
+            Finding(
+                Rule.CAPPED_BY_MEMORY_LIMIT,
+                name,
+                _capped_message(workload, name, size_limit, limit),
+            )
+        )
     if limit is None:
-        findings.append(Finding(Rule.NO_MEMORY_LIMIT, name, (
+        bound = "sizeLimit" if size_limit else "the node"
+        message = (
             f"the pod has no memory limit ({pod.memory_limit.missing_reason or 'none set'}): "
-            f"shm pages are bounded only by "
-            f"{'sizeLimit' if size_limit else 'the node'}. Fix: give every container "
-            f"a memory limit"
-        )))
+            f"shm pages are bounded only by {bound}. Fix: give every container a memory limit"
+        )
+        findings.append(Finding(Rule.NO_MEMORY_LIMIT, name, message))
     if used is not None and shm.expected_bytes and used >= NEAR_FULL_RATIO * shm.expected_bytes:
-        findings.append(Finding(Rule.NEAR_FULL, name, (
+        message = (
             f"/dev/shm holds {format_bytes(used)} of {format_bytes(shm.expected_bytes)} "
             f"({used * 100 // shm.expected_bytes}%): writes will soon fail or the pod be "
-            f"evicted. Fix: {workload.set_command(container=name)} with a larger size"
-        )))
+            f"evicted. Fix: a larger size, {fix}"
+        )
+        findings.append(Finding(Rule.NEAR_FULL, name, message))
     return findings
+
+
+def _capped_message(workload: WorkloadRef, name: str, size_limit: int, limit: int) -> str:
+    return (
+        f"sizeLimit {format_bytes(size_limit)} is larger than the pod memory limit "
+        f"{format_bytes(limit)}: /dev/shm is capped at {format_bytes(limit)}, and shm pages "
+        f"count against that limit (OOM kill, not ENOSPC). Fix: raise the memory limit above "
+        f"{format_bytes(size_limit)}, or lower the size: "
+        f"{workload.set_command(format_bytes(limit), name)}"
+    )
 
 
 def _not_applied_message(shm: ContainerShm, pod: PodShm) -> str:
@@ -233,7 +247,11 @@ def _not_applied_message(shm: ContainerShm, pod: PodShm) -> str:
 
 def _invalid_quantity(problem: QuantityProblem) -> Finding:
     where = f"container {problem.container!r}: " if problem.container else ""
-    return Finding(Rule.INVALID_QUANTITY, problem.container, (
-        f"{where}{problem.field} is {problem.value!r}, not a quantity ({problem.reason}); "
-        f"the API server would reject this manifest. Fix: use a value like 512Mi or 2Gi"
-    ))
+    return Finding(
+        Rule.INVALID_QUANTITY,
+        problem.container,
+        (
+            f"{where}{problem.field} is {problem.value!r}, not a quantity ({problem.reason}); "
+            f"the API server would reject this manifest. Fix: use a value like 512Mi or 2Gi"
+        ),
+    )

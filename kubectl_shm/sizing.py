@@ -79,7 +79,8 @@ def expected_shm(pod_spec: Mapping[str, Any], node: NodeProfile) -> PodShm:
     version = parse_version(node.kubelet_version)
     limit = pod_memory_limit(
         pod_spec,
-        init_containers_must_declare=version is None or version[:2] >= INIT_CONTAINERS_DECLARE_SINCE,
+        init_containers_must_declare=version is None
+        or version[:2] >= INIT_CONTAINERS_DECLARE_SINCE,
         pod_level_resources=node.gate_enabled(POD_LEVEL_RESOURCES),
     )
     problems = list(limit.problems)
@@ -111,8 +112,13 @@ def _container_shm(
         if pod_spec.get("hostIPC") is True:
             return ContainerShm(name, is_init, ShmSource.HOST_IPC, None, None, None, Basis.HOST)
         return ContainerShm(
-            name, is_init, ShmSource.RUNTIME_DEFAULT, None, None,
-            RUNTIME_DEFAULT_SHM_BYTES, Basis.RUNTIME_DEFAULT,
+            name,
+            is_init,
+            ShmSource.RUNTIME_DEFAULT,
+            None,
+            None,
+            RUNTIME_DEFAULT_SHM_BYTES,
+            Basis.RUNTIME_DEFAULT,
         )
     volume_name = str(mount.get("name"))
     volume = volume_named(pod_spec, mount.get("name")) or {}

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kubectl_shm.podspec import mapping
+
 # kind -> path from the object to its pod spec (apps/v1, batch/v1, core/v1).
 BUILTIN_POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -28,11 +30,31 @@ BUILTIN_POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 # Kinds that never carry a pod template; skipping them keeps the search cheap.
 _NOT_WORKLOADS = frozenset(
     {
-        "ConfigMap", "Secret", "Service", "ServiceAccount", "Namespace", "Role", "RoleBinding",
-        "ClusterRole", "ClusterRoleBinding", "Ingress", "NetworkPolicy", "PersistentVolumeClaim",
-        "PersistentVolume", "StorageClass", "CustomResourceDefinition", "Endpoints",
-        "EndpointSlice", "HorizontalPodAutoscaler", "PodDisruptionBudget", "LimitRange",
-        "ResourceQuota", "PriorityClass", "Event", "Node", "Lease",
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "Namespace",
+        "Role",
+        "RoleBinding",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Ingress",
+        "NetworkPolicy",
+        "PersistentVolumeClaim",
+        "PersistentVolume",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "Endpoints",
+        "EndpointSlice",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "LimitRange",
+        "ResourceQuota",
+        "PriorityClass",
+        "Event",
+        "Node",
+        "Lease",
     }
 )
 # Deep enough for every operator we know (Kubeflow, KubeRay, LWS, KServe).
@@ -60,11 +82,13 @@ def find_pod_templates(obj: Mapping[str, Any]) -> list[PodTemplate]:
     kind = obj.get("kind")
     if not isinstance(kind, str):
         return []
-    if kind == "List" or kind.endswith("List") and isinstance(obj.get("items"), list):
-        return [template for item in obj.get("items") or [] for template in find_pod_templates(item)]
+    if kind == "List" or (kind.endswith("List") and isinstance(obj.get("items"), list)):
+        return [
+            template for item in obj.get("items") or [] for template in find_pod_templates(item)
+        ]
     if kind in _NOT_WORKLOADS:
         return []
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+    metadata = mapping(obj.get("metadata"))
     namespace = str(metadata.get("namespace") or DEFAULT_NAMESPACE)
     name = str(metadata.get("name") or "<unnamed>")
     return [
@@ -85,11 +109,13 @@ def is_pod_spec(value: object) -> bool:
     )
 
 
-def _pod_specs(obj: Mapping[str, Any], kind: str) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any]]]:
+def _pod_specs(
+    obj: Mapping[str, Any], kind: str
+) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any]]]:
     path = BUILTIN_POD_SPEC_PATHS.get(kind)
     if path is not None:
         spec = _walk(obj, path)
-        if is_pod_spec(spec):
+        if isinstance(spec, Mapping) and is_pod_spec(spec):
             yield path, spec
         return
     spec_root = obj.get("spec")
@@ -97,7 +123,9 @@ def _pod_specs(obj: Mapping[str, Any], kind: str) -> Iterator[tuple[tuple[str, .
         yield from _search(spec_root, ("spec",), depth=0)
 
 
-def _search(value: object, path: tuple[str, ...], depth: int) -> Iterator[tuple[tuple[str, ...], Any]]:
+def _search(
+    value: object, path: tuple[str, ...], depth: int
+) -> Iterator[tuple[tuple[str, ...], Any]]:
     if depth > _MAX_SEARCH_DEPTH:
         return
     if is_pod_spec(value):

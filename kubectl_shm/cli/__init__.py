@@ -1,1 +1,4 @@
-"""The `kubectl shm` command line: flags, output choice, exit codes. Only this package imports click."""
+"""The `kubectl shm` command line: flags, output choice, exit codes.
+
+Only this package imports click.
+"""

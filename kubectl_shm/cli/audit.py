@@ -22,36 +22,55 @@ FAIL_ON = ("error", "warning", "never")
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @connection_options
 @click.option("-A", "--all-namespaces", is_flag=True, help="Audit every namespace.")
-@click.option("-l", "--selector", metavar="SELECTOR", help="Only pods matching this label selector.")
 @click.option(
-    "-f", "--filename", "filenames", multiple=True, metavar="PATH",
+    "-l", "--selector", metavar="SELECTOR", help="Only pods matching this label selector."
+)
+@click.option(
+    "-f",
+    "--filename",
+    "filenames",
+    multiple=True,
+    metavar="PATH",
     help="Audit manifests offline: a file, a directory (recursively) or - for stdin. Repeatable.",
 )
 @click.option(
-    "-o", "--output", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True,
+    "-o",
+    "--output",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="table",
+    show_default=True,
     help="Output format.",
 )
 @click.option(
-    "--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option(
-    "--kubelet-version", metavar="V",
+    "--kubelet-version",
+    metavar="V",
     help="Assume this kubelet version where no live node answers (e.g. v1.31.4).",
 )
 @click.option(
-    "--feature-gates", metavar="K=true|false,...",
+    "--feature-gates",
+    metavar="K=true|false,...",
     help="Assume these kubelet feature gates (e.g. SizeMemoryBackedVolumes=false).",
 )
 @click.option(
-    "--node-memory", metavar="QTY", help="Assume nodes with this much memory (e.g. 64Gi).",
+    "--node-memory",
+    metavar="QTY",
+    help="Assume nodes with this much memory (e.g. 64Gi).",
 )
 @click.option(
-    "--usage/--no-usage", default=True, show_default=True,
+    "--usage/--no-usage",
+    default=True,
+    show_default=True,
     help="Read live /dev/shm usage from the kubelets' stats summary.",
 )
 @click.pass_obj
-def audit(app: App, **options: Any) -> int:
+def audit(app: App, /, **options: Any) -> int:
     """Audit /dev/shm of every workload: the size each container really gets, and why.
 
     Live by default (the current namespace, -n NS, or -A). With -f it audits
@@ -73,7 +92,8 @@ def audit(app: App, **options: Any) -> int:
         from kubectl_shm.cli.live_audit import audit_cluster
 
         report = audit_cluster(
-            app, connection,
+            app,
+            connection,
             all_namespaces=options["all_namespaces"],
             selector=options["selector"],
             assumption=assumption,
@@ -108,8 +128,10 @@ def _node_assumption(options: dict[str, Any]) -> NodeProfile:
     except QuantityError as error:
         raise InputError(f"--node-memory: {error}") from error
     return NodeProfile(
-        kubelet_version=version, gates=gates,
-        capacity_memory_bytes=memory, allocatable_memory_bytes=memory,
+        kubelet_version=version,
+        gates=gates,
+        capacity_memory_bytes=memory,
+        allocatable_memory_bytes=memory,
     )
 
 

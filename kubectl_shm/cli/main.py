@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Sequence
-from typing import NoReturn
+from contextlib import redirect_stderr, redirect_stdout
+from typing import ClassVar, NoReturn
 
 import click
 
@@ -22,29 +22,27 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 class LazyGroup(click.Group):
     """Subcommands are imported only when run, so `--help` starts fast."""
 
-    _commands = {
-        "audit": ("kubectl_shm.cli.audit", "audit"),
-        "set": ("kubectl_shm.cli.set_command", "set_command"),
-        "inspect": ("kubectl_shm.cli.inspect", "inspect"),
-        "version": ("kubectl_shm.cli.version", "version"),
+    # name -> (module, attribute, one-line help shown by `kubectl shm --help`)
+    _commands: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "audit": ("kubectl_shm.cli.audit", "audit", "Audit /dev/shm of every workload."),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in self._commands if self._exists(name)]
+        return list(self._commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self._commands or not self._exists(cmd_name):
+        if cmd_name not in self._commands:
             return None
         import importlib
 
-        module, attribute = self._commands[cmd_name]
+        module, attribute, _ = self._commands[cmd_name]
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
-    def _exists(self, name: str) -> bool:
-        import importlib.util
-
-        return importlib.util.find_spec(self._commands[name][0]) is not None
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short_help) for name, (_, _, short_help) in self._commands.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
@@ -72,12 +70,14 @@ def run(argv: Sequence[str] | None = None, terminal: Terminal | None = None) -> 
     """The program with all error handling; returns the exit status."""
     app = App(terminal or Terminal())
     try:
-        result = cli.main(
-            args=list(sys.argv[1:] if argv is None else argv),
-            prog_name=PROG_NAME,
-            standalone_mode=False,
-            obj=app,
-        )
+        # click writes help and version to sys.stdout: point it at the terminal's.
+        with redirect_stdout(app.terminal.stdout), redirect_stderr(app.terminal.stderr):
+            result = cli.main(
+                args=list(sys.argv[1:] if argv is None else argv),
+                prog_name=PROG_NAME,
+                standalone_mode=False,
+                obj=app,
+            )
     except click.exceptions.Abort:
         app.terminal.stderr.write("\n")
         return ExitStatus.INTERRUPTED
@@ -109,6 +109,8 @@ def main() -> NoReturn:
 
 def _report(app: App, error: BaseException, message: str, status: ExitStatus) -> int:
     if app.verbose:
+        import traceback
+
         traceback.print_exception(error, file=app.terminal.stderr)
     app.terminal.error(message)
     return status

@@ -37,11 +37,14 @@ def connection_options(function: F) -> F:
         click.option("--cluster", metavar="NAME", help="The kubeconfig cluster to use."),
         click.option("--user", metavar="NAME", help="The kubeconfig user to use."),
         click.option(
-            "-n", "--namespace", metavar="NS",
+            "-n",
+            "--namespace",
+            metavar="NS",
             help="Namespace (default: the context's namespace, else 'default').",
         ),
         click.option(
-            "--request-timeout", metavar="DURATION",
+            "--request-timeout",
+            metavar="DURATION",
             help="Give up on a request after this long (e.g. 30s, 2m; 0 = no limit).",
         ),
         verbose_option,
@@ -53,7 +56,11 @@ def connection_options(function: F) -> F:
 
 def verbose_option(function: F) -> F:
     return click.option(
-        "-v", "--verbose", count=True, expose_value=False, callback=_set_verbose,
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_set_verbose,
         help="Show tracebacks and API calls on errors (repeat for more).",
     )(function)
 

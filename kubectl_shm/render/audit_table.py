@@ -95,7 +95,9 @@ def _findings_cell(workload: WorkloadReport, container: str | None) -> str:
     return ", ".join(rules) if rules else "-"
 
 
-def _container_severity(workload: WorkloadReport, container: ContainerReport | None) -> Severity | None:
+def _container_severity(
+    workload: WorkloadReport, container: ContainerReport | None
+) -> Severity | None:
     name = container.name if container else None
     severities = [f.severity for f in workload.findings if f.container in (name, None)]
     return max(severities, key=lambda s: s.rank, default=None)
@@ -112,7 +114,9 @@ def _print_findings(report: AuditReport, console: Console) -> None:
         if finding.container:
             where += f" [{finding.container}]"
         line = Text()
-        line.append(f"{finding.severity.value.upper():7} ", style=_SEVERITY_STYLES[finding.severity])
+        line.append(
+            f"{finding.severity.value.upper():7} ", style=_SEVERITY_STYLES[finding.severity]
+        )
         line.append(f"{finding.rule.value}  {where}\n", style="bold")
         line.append(f"        {finding.message}")
         console.print(line)

@@ -43,8 +43,13 @@ class Terminal:
         tty = self.stdout_is_tty
         width = None if tty or "COLUMNS" in os.environ else PIPE_WIDTH
         return Console(
-            file=self.stdout, width=width, markup=False, highlight=False, emoji=False,
-            force_terminal=tty, no_color=not (tty and self.color),
+            file=self.stdout,
+            width=width,
+            markup=False,
+            highlight=False,
+            emoji=False,
+            force_terminal=tty,
+            no_color=not (tty and self.color),
             soft_wrap=False,
         )
 
@@ -53,8 +58,12 @@ class Terminal:
 
         tty = self.stderr_is_tty
         return Console(
-            file=self.stderr, markup=False, highlight=False, emoji=False,
-            force_terminal=tty, no_color=not (tty and self.color),
+            file=self.stderr,
+            markup=False,
+            highlight=False,
+            emoji=False,
+            force_terminal=tty,
+            no_color=not (tty and self.color),
         )
 
     def error(self, message: str) -> None:
