@@ -1,0 +1,144 @@
+"""Read what an audit needs from the API server: pods, owners, nodes, kubelets.
+
+Lists are paginated (500 a page) and each pod is slimmed to the fields the
+size model reads as soon as its page arrives, so memory stays flat however
+large the cluster. Owners are listed as metadata only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from kubectl_shm.kube.client import Kube
+from kubectl_shm.quantity import QuantityError, to_bytes
+
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+# Owners a pod's controller can have that themselves have a controller.
+OWNER_LISTS = {
+    "ReplicaSet": "/apis/apps/v1/replicasets",
+    "Job": "/apis/batch/v1/jobs",
+}
+_CONTAINER_FIELDS = ("name", "image", "resources", "volumeMounts", "restartPolicy")
+_POD_SPEC_FIELDS = ("volumes", "hostIPC", "overhead", "resources", "nodeName")
+_FEATURE_METRIC = re.compile(
+    r'^kubernetes_feature_enabled\{[^}]*name="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)', re.M
+)
+
+
+def server_version(kube: Kube) -> str | None:
+    version = kube.get("/version", doing="reading the server version")
+    return version.get("gitVersion") if isinstance(version, dict) else None
+
+
+def list_pods(
+    kube: Kube, *, namespace: str | None, selector: str | None
+) -> Iterator[list[dict[str, Any]]]:
+    """Pages of slimmed pods in `namespace` (None: every namespace)."""
+    path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
+    where = f"namespace {namespace!r}" if namespace else "all namespaces"
+    for page in kube.list_pages(
+        path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
+    ):
+        yield [slim_pod(pod) for pod in page.get("items") or []]
+
+
+def list_owner_metadata(kube: Kube, kind: str, namespace: str | None) -> list[dict[str, Any]]:
+    """Metadata (name, uid, ownerReferences) of every ReplicaSet or Job."""
+    base = OWNER_LISTS[kind]
+    path = base.replace("/v1/", f"/v1/namespaces/{namespace}/") if namespace else base
+    owners = []
+    for page in kube.list_pages(path, doing=f"listing {kind}s", accept=METADATA_ONLY):
+        for item in page.get("items") or []:
+            metadata = item.get("metadata") or {}
+            owners.append(
+                {
+                    "uid": metadata.get("uid"),
+                    "name": metadata.get("name"),
+                    "namespace": metadata.get("namespace"),
+                    "ownerReferences": metadata.get("ownerReferences") or [],
+                }
+            )
+    return owners
+
+
+def list_nodes(kube: Kube) -> list[dict[str, Any]]:
+    """Name, kubelet and runtime versions, memory capacity and allocatable of every node."""
+    nodes = []
+    for page in kube.list_pages("/api/v1/nodes", doing="listing nodes"):
+        for node in page.get("items") or []:
+            status = node.get("status") or {}
+            info = status.get("nodeInfo") or {}
+            nodes.append(
+                {
+                    "name": (node.get("metadata") or {}).get("name"),
+                    "kubeletVersion": info.get("kubeletVersion"),
+                    "containerRuntimeVersion": info.get("containerRuntimeVersion"),
+                    "capacityMemory": _memory((status.get("capacity") or {}).get("memory")),
+                    "allocatableMemory": _memory((status.get("allocatable") or {}).get("memory")),
+                }
+            )
+    return nodes
+
+
+def kubelet_feature_metrics(kube: Kube, node: str) -> dict[str, bool]:
+    """Effective gate states from the kubelet's `kubernetes_feature_enabled` metric."""
+    text = kube.get_raw(
+        f"/api/v1/nodes/{node}/proxy/metrics",
+        doing=f"reading kubelet metrics of {node}",
+        accept="text/plain",
+    ).decode("utf-8", "replace")
+    return {name: float(value) == 1.0 for name, value in _FEATURE_METRIC.findall(text)}
+
+
+def kubelet_configz_gates(kube: Kube, node: str) -> dict[str, bool]:
+    """Gates set explicitly in the kubelet's configuration (/configz)."""
+    configz = kube.get(f"/api/v1/nodes/{node}/proxy/configz", doing=f"reading configz of {node}")
+    gates = ((configz or {}).get("kubeletconfig") or {}).get("featureGates") or {}
+    return {str(name): bool(value) for name, value in gates.items()}
+
+
+def kubelet_stats_summary(kube: Kube, node: str) -> dict[tuple[str, str, str], int]:
+    """Used bytes of every pod volume on `node`: (namespace, pod, volume) -> bytes."""
+    summary = kube.get(
+        f"/api/v1/nodes/{node}/proxy/stats/summary", doing=f"reading stats of {node}"
+    )
+    used: dict[tuple[str, str, str], int] = {}
+    for pod in (summary or {}).get("pods") or []:
+        ref = pod.get("podRef") or {}
+        for volume in pod.get("volume") or []:
+            if volume.get("usedBytes") is not None:
+                key = (str(ref.get("namespace")), str(ref.get("name")), str(volume.get("name")))
+                used[key] = int(volume["usedBytes"])
+    return used
+
+
+def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
+    """Only what the size model and ownership need; the rest of the pod is dropped."""
+    metadata = pod.get("metadata") or {}
+    spec = pod.get("spec") or {}
+    slim_spec = {key: spec[key] for key in _POD_SPEC_FIELDS if key in spec}
+    for key in ("containers", "initContainers"):
+        if key in spec:
+            slim_spec[key] = [
+                {field: c[field] for field in _CONTAINER_FIELDS if field in c}
+                for c in spec[key] or []
+            ]
+    return {
+        "metadata": {
+            "name": metadata.get("name"),
+            "namespace": metadata.get("namespace"),
+            "uid": metadata.get("uid"),
+            "ownerReferences": metadata.get("ownerReferences") or [],
+        },
+        "spec": slim_spec,
+        "status": {"phase": (pod.get("status") or {}).get("phase")},
+    }
+
+
+def _memory(value: object) -> int | None:
+    try:
+        return to_bytes(value) if value is not None else None
+    except QuantityError:
+        return None
