@@ -13,21 +13,22 @@ from kubectl_shm.sizing import Basis, ShmSource
 if TYPE_CHECKING:
     from rich.console import Console
 
+# Short labels keep a row within 100 columns; JSON carries the exact names.
 _SOURCE_LABELS = {
-    ShmSource.RUNTIME_DEFAULT: "runtime default",
-    ShmSource.EMPTYDIR_MEMORY: "emptyDir Memory",
-    ShmSource.EMPTYDIR_DISK: "emptyDir (disk)",
+    ShmSource.RUNTIME_DEFAULT: "default",
+    ShmSource.EMPTYDIR_MEMORY: "memory",
+    ShmSource.EMPTYDIR_DISK: "disk",
     ShmSource.HOST_PATH: "hostPath",
     ShmSource.HOST_IPC: "hostIPC",
-    ShmSource.OTHER: "other volume",
+    ShmSource.OTHER: "other",
 }
 _BASIS_LABELS = {
-    Basis.RUNTIME_DEFAULT: "runtime default",
+    Basis.RUNTIME_DEFAULT: "runtime",
     Basis.SIZE_LIMIT: "sizeLimit",
-    Basis.POD_MEMORY_LIMIT: "pod memory limit",
-    Basis.NODE_ALLOCATABLE: "node allocatable",
-    Basis.HALF_NODE_MEMORY: "half of node RAM",
-    Basis.HOST: "host's /dev/shm",
+    Basis.POD_MEMORY_LIMIT: "mem limit",
+    Basis.NODE_ALLOCATABLE: "allocatable",
+    Basis.HALF_NODE_MEMORY: "half RAM",
+    Basis.HOST: "host",
     Basis.UNKNOWN: "unknown",
 }
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -40,9 +41,9 @@ def render_audit_table(report: AuditReport, terminal: Terminal, *, wide: bool = 
     console = terminal.console()
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("NAMESPACE", no_wrap=True)
-    table.add_column("WORKLOAD", overflow="fold")
-    table.add_column("CONTAINER", overflow="fold")
-    table.add_column("/DEV/SHM", no_wrap=True)
+    table.add_column("WORKLOAD", overflow="fold", min_width=16)
+    table.add_column("CONTAINER", overflow="fold", min_width=9)
+    table.add_column("SHM", no_wrap=True)
     table.add_column("SIZELIMIT", justify="right", no_wrap=True)
     table.add_column("GETS", justify="right", no_wrap=True)
     table.add_column("BECAUSE", no_wrap=True)
@@ -50,7 +51,7 @@ def render_audit_table(report: AuditReport, terminal: Terminal, *, wide: bool = 
         table.add_column("POD MEM LIMIT", justify="right", no_wrap=True)
         table.add_column("USED", justify="right", no_wrap=True)
         table.add_column("NODES", overflow="fold")
-    table.add_column("FINDINGS", no_wrap=True)
+    table.add_column("FINDINGS", overflow="fold", min_width=10)
     for workload in report.workloads:
         for container in workload.containers or (None,):
             row = _row(workload, container, wide=wide)
@@ -71,7 +72,7 @@ def _row(workload: WorkloadReport, container: ContainerReport | None, *, wide: b
         cells = [workload.namespace, workload_label(workload), "-", "-", "-", "-", "-"]
         if wide:
             cells += ["-", "-", "-"]
-        return [*cells, _findings_cell(workload, None)]
+        return [*cells, _findings_cell(workload, None, wide=wide)]
     cells = [
         workload.namespace,
         workload_label(workload),
@@ -87,12 +88,18 @@ def _row(workload: WorkloadReport, container: ContainerReport | None, *, wide: b
             format_bytes(container.used_bytes),
             ",".join(container.nodes) or "-",
         ]
-    return [*cells, _findings_cell(workload, container.name)]
+    return [*cells, _findings_cell(workload, container.name, wide=wide)]
 
 
-def _findings_cell(workload: WorkloadReport, container: str | None) -> str:
-    rules = sorted({f.rule.value for f in workload.findings if f.container in (container, None)})
-    return ", ".join(rules) if rules else "-"
+def _findings_cell(workload: WorkloadReport, container: str | None, *, wide: bool) -> str:
+    """Rule ids with -o wide; else the worst severity and how many (details follow the table)."""
+    mine = [f for f in workload.findings if f.container in (container, None)]
+    if not mine:
+        return "-"
+    if wide:
+        return ", ".join(sorted({f.rule.value for f in mine}))
+    worst = max((f.severity for f in mine), key=lambda s: s.rank).value
+    return worst if len(mine) == 1 else f"{worst} (+{len(mine) - 1})"
 
 
 def _container_severity(
@@ -104,6 +111,7 @@ def _container_severity(
 
 
 def _print_findings(report: AuditReport, console: Console) -> None:
+    from rich.padding import Padding
     from rich.text import Text
 
     findings = [(w, f) for w in report.workloads for f in w.findings]
@@ -113,12 +121,12 @@ def _print_findings(report: AuditReport, console: Console) -> None:
         where = f"{workload.namespace}/{workload_label(workload)}"
         if finding.container:
             where += f" [{finding.container}]"
-        line = Text()
-        line.append(
-            f"{finding.severity.value.upper():7} ", style=_SEVERITY_STYLES[finding.severity]
+        heading = Text()
+        heading.append(
+            f"{finding.severity.value.upper():8}", style=_SEVERITY_STYLES[finding.severity]
         )
-        line.append(f"{finding.rule.value}  {where}\n", style="bold")
-        line.append(f"        {finding.message}")
-        console.print(line)
+        heading.append(f"{finding.rule.value}  {where}", style="bold")
+        console.print(heading)
+        console.print(Padding(Text(finding.message), (0, 0, 0, 8)))
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in Severity)
     console.print(Text(f"\n{len(report.workloads)} workloads: {counts}", style="dim"))
