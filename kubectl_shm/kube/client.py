@@ -21,6 +21,7 @@ from kubectl_shm.kube.errors import (
     ConfigError,
     KubeError,
     from_api_exception,
+    from_status,
     from_transport_error,
 )
 
@@ -69,21 +70,28 @@ class Kube:
 
         params = [(key, value) for key, value in (query or {}).items() if value is not None]
         try:
-            response = self.api_client.call_api(
-                path,
+            _, url, headers, serialized, _ = self.api_client.param_serialize(
                 method,
+                path,
                 query_params=params,
                 header_params={"Accept": accept, "Content-Type": content_type},
                 body=body,
                 auth_settings=["BearerToken"],
-                _preload_content=False,
+            )
+            response = self.api_client.call_api(
+                method,
+                url,
+                header_params=headers,
+                body=serialized,
                 _request_timeout=self.request_timeout,
             )
-        except ApiException as error:
+            data: bytes = response.read()
+        except ApiException as error:  # raised for TLS failures, with status 0
             raise from_api_exception(error, doing) from error
         except (HTTPError, OSError) as error:
             raise from_transport_error(error, doing, self.server) from error
-        data: bytes = response[0].data
+        if not 200 <= response.status < 300:
+            raise from_status(response.status, response.reason, data, doing)
         return data
 
     def list_pages(

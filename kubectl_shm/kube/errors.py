@@ -63,9 +63,18 @@ _BY_STATUS: dict[int, type[KubeError]] = {
 
 def from_api_exception(error: Any, doing: str) -> KubeError:
     """Map a kubernetes.client ApiException to our error, naming what was being done."""
-    status = getattr(error, "status", None) or 0
+    return from_status(
+        getattr(error, "status", None) or 0,
+        getattr(error, "reason", None),
+        getattr(error, "body", None),
+        doing,
+    )
+
+
+def from_status(status: int, reason: str | None, body: object, doing: str) -> KubeError:
+    """Our error for an HTTP status (0: no HTTP answer), with the server's message."""
     cls = _BY_STATUS.get(status, ServerError if status else Unreachable)
-    reason = _server_message(getattr(error, "body", None)) or getattr(error, "reason", "") or ""
+    reason = _server_message(body) or reason or ""
     if status == 401:
         reason = f"{reason or 'Unauthorized'}: the credentials were refused (expired token?)"
     message = f"{doing}: {reason}".strip().rstrip(":")
