@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e . --group dev
+.venv/bin/python -m pip install --quiet . --group dev
 
-if [ -z "${SHM_E2E_KUBECONFIG:-}" ] && [ "${SHM_SKIP_E2E_DEPS:-}" != 1 ]; then
+if [ -z "${SHM_E2E_KUBECONFIG:-}" ] && [ -f hack/e2e-deps.sh ]; then
   bash hack/e2e-deps.sh   # containerd, runc, CNI from Debian; Kubernetes built once, cached
 fi
 
