@@ -52,8 +52,10 @@ def pod_memory_limit(
 ) -> PodMemoryLimit:
     """The pod memory limit per ResourceConfigForPod.
 
-    `init_containers_must_declare`: newer kubelets require regular init
-    containers to declare a memory limit too before the pod gets one.
+    `init_containers_must_declare`: kubelets from 1.27 (ResourceConfigForPod over
+    PodLimits' ContainerFn) also require init containers to declare one, counting
+    each with the sidecars started before it; older kubelets looked at app
+    containers only.
     """
     problems: list[QuantityProblem] = []
     pod_level = _pod_level_limit(pod_spec, problems) if pod_level_resources else None
@@ -99,16 +101,17 @@ def _aggregate_container_limits(
     sidecars_so_far = 0
     largest_init = 0
     for container in containers_of(pod_spec, "initContainers"):
-        limit = container_memory_limit(container, problems)
-        is_sidecar = container.get("restartPolicy") == "Always"
-        if limit is None and (is_sidecar or init_containers_must_declare):
-            missing.append(container_name(container))
-        if is_sidecar:
-            app_total += limit or 0
-            sidecars_so_far += limit or 0
+        own = container_memory_limit(container, problems) or 0
+        if container.get("restartPolicy") == "Always":  # a sidecar runs beside the apps
+            app_total += own
+            sidecars_so_far += own
             needed = sidecars_so_far
         else:
-            needed = (limit or 0) + sidecars_so_far
+            needed = own + sidecars_so_far
+        # The kubelet checks the cumulative figure, not the container's own limit:
+        # an init container without a limit after a sidecar with one counts as declared.
+        if init_containers_must_declare and needed == 0:
+            missing.append(container_name(container))
         largest_init = max(largest_init, needed)
 
     if missing:

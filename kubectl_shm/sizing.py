@@ -25,9 +25,10 @@ from kubectl_shm.quantity import QuantityError, to_bytes
 
 RUNTIME_DEFAULT_SHM_BYTES = 64 * 1024 * 1024
 PAGE_SIZE = 4096
-# Kubelets from this release count regular init containers when deciding whether
-# every container declares a memory limit (see pod_limits.py).
-INIT_CONTAINERS_DECLARE_SINCE = (1, 32)
+# Kubelets from this release count init containers when deciding whether every
+# container declares a memory limit: 1.27 moved ResourceConfigForPod
+# (pkg/kubelet/cm/helpers_linux.go) onto PodLimits, whose ContainerFn visits them.
+INIT_CONTAINERS_DECLARE_SINCE = (1, 27)
 
 
 class ShmSource(str, Enum):

@@ -71,3 +71,20 @@ def test_invalid_limit_is_reported_not_raised():
     assert result.limit_bytes is None
     [problem] = result.problems
     assert (problem.container, problem.value) == ("a", "lots")
+
+
+def test_init_container_after_a_sidecar_counts_as_declared():
+    # ContainerFn sees the init container's limit plus the sidecars before it.
+    spec = {
+        "initContainers": [container("sidecar", "100Mi", "Always"), container("setup")],
+        "containers": [container("app", "200Mi")],
+    }
+    assert pod_memory_limit(spec).limit_bytes == 300 * Mi
+
+
+def test_sidecar_without_limit_first_means_no_pod_limit():
+    spec = {
+        "initContainers": [container("sidecar", None, "Always")],
+        "containers": [container("app", "200Mi")],
+    }
+    assert pod_memory_limit(spec).limit_bytes is None
