@@ -7,10 +7,8 @@ themselves are indispensable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from kubectl_shm.audit import AuditReport
 from kubectl_shm.cli.app import App
@@ -18,13 +16,10 @@ from kubectl_shm.cluster_audit import audit_pods, needs_kubelet
 from kubectl_shm.kube import fetching
 from kubectl_shm.kube.client import Kube, connect
 from kubectl_shm.kube.connection import ConnectionOptions
-from kubectl_shm.kube.errors import Forbidden, KubeError, NotFound
-from kubectl_shm.nodes import SIZE_MEMORY_BACKED_VOLUMES, GateSource, NodeProfile
+from kubectl_shm.kube.errors import KubeError
+from kubectl_shm.kube.node_profiles import node_profiles, optional_read, parallel, short_reason
+from kubectl_shm.nodes import NodeProfile
 from kubectl_shm.ownership import OwnerIndex
-
-# Parallel requests to kubelets through the API server's node proxy.
-KUBELET_CONCURRENCY = 8
-T = TypeVar("T")
 
 
 def audit_cluster(
@@ -74,13 +69,13 @@ def _gather(
     listed_owners: list[tuple[str, dict[str, Any]]] = []
     for kind in fetching.OWNER_LISTS:
         message = f"cannot list {kind}s ({{reason}}): pods are grouped by their {kind} instead"
-        owners_of_kind: list[dict[str, Any]] = _optional(
+        owners_of_kind: list[dict[str, Any]] = optional_read(
             partial(fetching.list_owner_metadata, kube, kind, namespace), [], warnings, message
         )
         listed_owners.extend((kind, metadata) for metadata in owners_of_kind)
     owners = OwnerIndex.build(listed_owners)
     wanted = {p["spec"].get("nodeName") for p in pods if needs_kubelet(p["spec"])} - {None}
-    nodes = _node_profiles(kube, wanted, assumption, warnings)
+    nodes = node_profiles(kube, probe=wanted, assumption=assumption, warnings=warnings)
     volume_usage = _usage(kube, wanted & set(nodes), warnings) if usage else {}
     return audit_pods(
         pods,
@@ -93,66 +88,8 @@ def _gather(
     )
 
 
-def _node_profiles(
-    kube: Kube, probe: set[str], assumption: NodeProfile, warnings: list[str]
-) -> dict[str, NodeProfile]:
-    listed: list[dict[str, Any]] = _optional(
-        lambda: fetching.list_nodes(kube),
-        [],
-        warnings,
-        "cannot list nodes ({reason}): assuming "
-        + (
-            f"kubelet {assumption.kubelet_version}"
-            if assumption.kubelet_version
-            else "current kubelets"
-        )
-        + " with unknown memory",
-    )
-    probe &= {node["name"] for node in listed}
-    gates = dict(_parallel(lambda name: (name, _kubelet_gates(kube, name)), sorted(probe)))
-    refused = sorted(name for name, (_, error) in gates.items() if error)
-    if refused:
-        warnings.append(
-            f"cannot read kubelet feature gates of {', '.join(refused)} "
-            f"({gates[refused[0]][1]}; needs nodes/proxy): assuming each kubelet version's default"
-        )
-    profiles = {}
-    for node in listed:
-        found, _ = gates.get(node["name"], (None, None))
-        source, states = found or (GateSource.DEFAULT, {})
-        profiles[node["name"]] = NodeProfile(
-            name=node["name"],
-            kubelet_version=node["kubeletVersion"],
-            gates=tuple(sorted(states.items())),
-            gate_source=source,
-            capacity_memory_bytes=node["capacityMemory"],
-            allocatable_memory_bytes=node["allocatableMemory"],
-            container_runtime=node["containerRuntimeVersion"],
-        )
-    return profiles
-
-
-def _kubelet_gates(
-    kube: Kube, node: str
-) -> tuple[tuple[GateSource, dict[str, bool]] | None, str | None]:
-    """The gate state the kubelet reports: metrics (effective) first, then configz (explicit)."""
-    reasons = []
-    for source, read in (
-        (GateSource.METRICS, fetching.kubelet_feature_metrics),
-        (GateSource.CONFIGZ, fetching.kubelet_configz_gates),
-    ):
-        try:
-            states = read(kube, node)
-        except (Forbidden, NotFound) as error:
-            reasons.append(_short(error))
-            continue
-        if SIZE_MEMORY_BACKED_VOLUMES in states:
-            return (source, {SIZE_MEMORY_BACKED_VOLUMES: states[SIZE_MEMORY_BACKED_VOLUMES]}), None
-    return None, (reasons[0] if len(reasons) == 2 else None)
-
-
 def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> dict[Any, int]:
-    results = _parallel(lambda name: _stats_or_error(kube, name), sorted(nodes))
+    results = parallel(lambda name: _stats_or_error(kube, name), sorted(nodes))
     usage: dict[Any, int] = {}
     refused = []
     for name, (stats, error) in zip(sorted(nodes), results, strict=True):
@@ -171,26 +108,4 @@ def _stats_or_error(kube: Kube, node: str) -> tuple[dict[Any, int], str | None]:
     try:
         return fetching.kubelet_stats_summary(kube, node), None
     except KubeError as error:
-        return {}, _short(error)
-
-
-def _optional(read: Callable[[], T], fallback: T, warnings: list[str], message: str) -> T:
-    try:
-        return read()
-    except (Forbidden, NotFound) as error:
-        warnings.append(message.format(reason=_short(error)))
-        return fallback
-
-
-def _parallel(work: Callable[[str], T], items: Iterable[str]) -> list[T]:
-    items = list(items)
-    if len(items) <= 1:
-        return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=KUBELET_CONCURRENCY) as pool:
-        return list(pool.map(work, items))
-
-
-def _short(error: KubeError) -> str:
-    if isinstance(error, Forbidden):
-        return "forbidden"
-    return "not found" if isinstance(error, NotFound) else str(error)
+        return {}, short_reason(error)
