@@ -1,0 +1,165 @@
+"""Fixtures of the end-to-end tests: a real cluster, a fresh namespace per test,
+and the real `kubectl` and `kubectl-shm` executables run as subprocesses.
+
+The local two-node cluster (tests/e2e/cluster) is started once per session
+unless one is already running (then it is reused and left running). With
+SHM_E2E_KUBECONFIG=path the tests use that cluster instead (kind, k3d); tests
+that need the two local node profiles skip there. When the cluster cannot
+start, the tests fail under CI=true and skip with the reason elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cluster import cluster as local_cluster
+from tests.e2e.cluster import config
+
+KUBECTL_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Cluster:
+    kubeconfig: str
+    node_current: str | None
+    node_legacy: str | None
+    image: str
+    distroless_image: str | None
+    local: bool
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    external = os.environ.get("SHM_E2E_KUBECONFIG")
+    if external:
+        yield Cluster(
+            kubeconfig=external,
+            node_current=None,
+            node_legacy=None,
+            image=os.environ.get("SHM_E2E_IMAGE", "busybox:1.36"),
+            distroless_image=None,
+            local=False,
+        )
+        return
+    owned = not local_cluster.healthy()
+    try:
+        kubeconfig = local_cluster.up(_log)
+    except Exception as error:
+        if owned:
+            local_cluster.down(_log)
+        message = f"the local test cluster did not start: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    try:
+        yield Cluster(
+            kubeconfig=str(kubeconfig),
+            node_current=config.NODES[0].name,
+            node_legacy=config.NODES[1].name,
+            image=config.BUSYBOX_IMAGE,
+            distroless_image=config.SLEEPER_IMAGE,
+            local=True,
+        )
+    finally:
+        if owned and not os.environ.get("SHM_E2E_KEEP"):
+            local_cluster.down(_log)
+
+
+@pytest.fixture
+def kubectl(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """kubectl(*args, input=None, check=True): the real kubectl against the cluster."""
+
+    def run(*args: str, input: str | None = None, check: bool = True):
+        result = subprocess.run(
+            ["kubectl", f"--kubeconfig={cluster.kubeconfig}", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=KUBECTL_TIMEOUT,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"kubectl {' '.join(args)} exited {result.returncode}: {result.stderr.strip()}"
+            )
+        return result
+
+    return run
+
+
+@pytest.fixture
+def shm(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """shm(*args, input=None, check=False): the installed kubectl-shm, as a user runs it."""
+    executable = shutil.which("kubectl-shm", path=str(Path(sys.executable).parent)) or (
+        shutil.which("kubectl-shm")
+    )
+    assert executable, "kubectl-shm is not installed in this environment"
+
+    def run(*args: str, input: str | None = None, check: bool = False):
+        result = subprocess.run(
+            [executable, *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=KUBECTL_TIMEOUT * 3,
+            env={**os.environ, "KUBECONFIG": cluster.kubeconfig, "NO_COLOR": "1"},
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"kubectl-shm {' '.join(args)} exited {result.returncode}: {result.stderr}"
+            )
+        return result
+
+    return run
+
+
+@pytest.fixture
+def namespace(cluster: Cluster, kubectl) -> Iterator[str]:
+    """A fresh namespace whose default service account exists; deleted afterwards."""
+    name = f"e2e-{uuid.uuid4().hex[:8]}"
+    kubectl("create", "namespace", name)
+    deadline = time.monotonic() + 60
+    while kubectl("get", "serviceaccount", "default", "-n", name, check=False).returncode:
+        assert time.monotonic() < deadline, f"no default service account in {name}"
+        time.sleep(0.5)
+    yield name
+    kubectl("delete", "namespace", name, "--wait=false", check=False)
+
+
+@pytest.fixture
+def two_nodes(cluster: Cluster) -> Cluster:
+    """Skip unless the cluster has the local node-current / node-legacy profiles."""
+    if not cluster.local:
+        pytest.skip("needs the local two-node cluster (node-current and node-legacy)")
+    return cluster
+
+
+def wait_for_pod(kubectl, namespace: str, name: str, timeout: int = 90) -> dict:
+    """Wait until the pod is Running with every container ready; returns the pod."""
+    kubectl(
+        "wait", "--for=condition=Ready", f"pod/{name}", "-n", namespace, f"--timeout={timeout}s"
+    )
+    return json.loads(kubectl("get", "pod", name, "-n", namespace, "-o", "json").stdout)
+
+
+def _log(message: str) -> None:
+    print(f"[e2e cluster] {message}", file=sys.stderr, flush=True)
