@@ -54,7 +54,7 @@ def explain(
     """Why this container's /dev/shm has the size it has (or should have, when unobserved)."""
     if observed is None:
         why = "; ".join(notes) or "nothing could be read"
-        return f"Not observed ({why}). Expected: {_expected(shm, node, pod_limit, None)}"
+        return f"Not observed: {why}. Expected: {_expected(shm, node, pod_limit, None)}"
     text = (
         _mismatch(shm, node, pod_limit, observed)
         if match is False

@@ -23,7 +23,15 @@ from kubectl_shm.df_parse import (
 )
 from kubectl_shm.explanations import explain
 from kubectl_shm.nodes import NodeProfile
-from kubectl_shm.podspec import SHM_PATH, container_name, containers_of, mapping
+from kubectl_shm.podspec import (
+    SHM_PATH,
+    all_containers,
+    container_name,
+    containers_of,
+    mapping,
+    shm_mount,
+    volume_named,
+)
 from kubectl_shm.sizing import Basis, ContainerShm, ShmSource, expected_shm
 
 DF_COMMAND = "df -k /dev/shm"
@@ -153,7 +161,7 @@ def pod_not_running(pod: Mapping[str, Any]) -> str | None:
         ]
         if unscheduled:
             return f"pod is Pending, not scheduled ({unscheduled[0].get('reason') or 'waiting'})"
-        return "pod is Pending: containers not started"
+        return "pod is Pending (containers not started)"
     if phase in ("Succeeded", "Failed"):
         return f"pod has {phase.lower()}: its containers have exited"
     return f"pod is {phase}"
@@ -196,6 +204,19 @@ def running_containers(pod_spec: Mapping[str, Any]) -> list[str]:
         if c.get("restartPolicy") == "Always"
     ]
     return sidecars + [container_name(c) for c in containers_of(pod_spec, "containers")]
+
+
+def memory_volume(pod_spec: Mapping[str, Any], container: str) -> str | None:
+    """The memory emptyDir mounted at /dev/shm in `container` (the kubelet reports its stats)."""
+    for spec, _ in all_containers(pod_spec):
+        if container_name(spec) != container:
+            continue
+        mount = shm_mount(spec)
+        volume = volume_named(pod_spec, mount.get("name")) if mount else None
+        empty_dir = mapping(mapping(volume).get("emptyDir"))
+        if volume is not None and empty_dir.get("medium") == "Memory":
+            return str(mount.get("name")) if mount else None
+    return None
 
 
 def inspect_pod(

@@ -18,6 +18,7 @@ from kubectl_shm.nodes import SIZE_MEMORY_BACKED_VOLUMES, GateSource, NodeProfil
 # Parallel requests to kubelets through the API server's node proxy.
 KUBELET_CONCURRENCY = 8
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def node_profiles(
@@ -95,7 +96,7 @@ def optional_read(read: Callable[[], T], fallback: T, warnings: list[str], messa
         return fallback
 
 
-def parallel(work: Callable[[str], T], items: Iterable[str]) -> list[T]:
+def parallel(work: Callable[[U], T], items: Iterable[U]) -> list[T]:
     """`work` over `items` with up to KUBELET_CONCURRENCY threads, results in order."""
     items = list(items)
     if len(items) <= 1:

@@ -163,10 +163,10 @@ def test_not_observed_says_why_and_what_to_expect():
     c = only(inspect_pod(pod("256Mi"), CURRENT, {"main": observation}))
     assert (c.observed_bytes, c.match, c.method) == (None, None, Method.NONE)
     assert c.explanation.startswith(
-        "Not observed (exec forbidden; node proxy forbidden). Expected: Kubelet v1.34.4"
+        "Not observed: exec forbidden; node proxy forbidden. Expected: Kubelet v1.34.4"
     )
     missing = only(inspect_pod(pod("256Mi"), CURRENT, {}))
-    assert missing.explanation.startswith("Not observed (not inspected)")
+    assert missing.explanation.startswith("Not observed: not inspected.")
 
 
 def test_old_kubelets_name_why_the_gate_is_off():
@@ -236,7 +236,7 @@ def test_df_of_a_plain_directory_says_so():
             },
             "pod is Pending, not scheduled (Unschedulable)",
         ),
-        ({"phase": "Pending"}, "pod is Pending: containers not started"),
+        ({"phase": "Pending"}, "pod is Pending (containers not started)"),
         ({"phase": "Succeeded"}, "pod has succeeded: its containers have exited"),
         ({}, "pod is Unknown"),
     ],

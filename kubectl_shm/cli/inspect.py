@@ -1,0 +1,95 @@
+"""`kubectl shm inspect`: what /dev/shm really is inside running containers, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from kubectl_shm.cli.app import App
+from kubectl_shm.cli.exit_codes import ExitStatus
+from kubectl_shm.cli.options import connection_from, connection_options, parse_request_timeout
+from kubectl_shm.inspect_targets import parse_inspect_target
+from kubectl_shm.inspection import InspectReport
+
+OUTPUT_FORMATS = ("table", "json")
+DEFAULT_EXEC_TIMEOUT = "10s"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@connection_options
+@click.argument("target", metavar="pod/NAME|NAME|TYPE/NAME")
+@click.option("-c", "--container", metavar="C", help="Only this container (default: all).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--exec-timeout",
+    metavar="DURATION",
+    default=DEFAULT_EXEC_TIMEOUT,
+    show_default=True,
+    help="Give up on one command in one container after this long.",
+)
+@click.pass_obj
+def inspect(app: App, /, target: str, **options: Any) -> int:
+    """Show what /dev/shm really is inside running containers, beside what the
+    manifest declares and what the node's kubelet should have made of it.
+
+    In every running container (every pod of a workload) it runs `df -k /dev/shm`,
+    else reads /proc/mounts; for images with neither it asks the kubelet's stats
+    summary about memory emptyDirs. Nothing else is ever run in a container.
+    Exit 1 when an observed size differs from the expected one.
+
+    \b
+    Examples:
+      kubectl shm inspect pod/trainer-0 -n ml
+      kubectl shm inspect trainer-0 -c main
+      kubectl shm inspect deploy/vllm -n serve -o json
+      kubectl shm inspect ds/node-agent -n kube-system
+    """
+    connection = connection_from(options)
+    parsed = parse_inspect_target(target)
+    timeout = _exec_timeout(options["exec_timeout"])
+    from kubectl_shm.cli.live_inspect import inspect_cluster
+
+    report = inspect_cluster(
+        connection, target=parsed, container=options["container"], exec_timeout=timeout
+    )
+    _render(app, report, options["output"], parsed.label)
+    return ExitStatus.FINDINGS if report.mismatches else ExitStatus.OK
+
+
+def _exec_timeout(text: str) -> float:
+    try:
+        seconds = parse_request_timeout(text)
+    except click.BadParameter as error:
+        raise click.BadParameter(error.message, param_hint="--exec-timeout") from error
+    if seconds is None:
+        raise click.BadParameter("must be greater than zero", param_hint="--exec-timeout")
+    return seconds
+
+
+def _render(app: App, report: InspectReport, output: str, label: str) -> None:
+    for warning in report.warnings:
+        app.terminal.warning(warning)
+    if output == "json":
+        from kubectl_shm.render.formats import write_json
+        from kubectl_shm.render.inspect_document import inspection_document
+
+        write_json(inspection_document(report), app.terminal.stdout)
+    elif not report.pods:
+        app.terminal.note(f"No pods found for {label}.")
+    else:
+        from kubectl_shm.render.inspect_table import render_inspect_table
+
+        render_inspect_table(report, app.terminal)
+    if report.unobserved:
+        app.terminal.warning(
+            f"{report.unobserved} of {len(report.containers())} containers could not be "
+            f"observed: their rows say why"
+        )

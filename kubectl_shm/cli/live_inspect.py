@@ -1,0 +1,195 @@
+"""Gather an inspection: which calls, in which order, and what to do when one is refused.
+
+1. The target's pods (a missing target is the one fatal error: exit 3).
+2. Their nodes and, for pods with a volume at /dev/shm, the kubelets' gates.
+3. In parallel, in every running container: `df -k /dev/shm`, else `cat /proc/mounts`.
+4. For memory emptyDirs still unobserved (distroless images, exec forbidden,
+   containers not running): the kubelet stats summary of their nodes.
+Whatever is refused ends in the row of the container it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kubectl_shm.cluster_audit import needs_kubelet
+from kubectl_shm.errors import InputError
+from kubectl_shm.inspect_targets import InspectTarget
+from kubectl_shm.inspection import (
+    InspectReport,
+    Method,
+    Observation,
+    container_not_running,
+    inspect_pod,
+    memory_volume,
+    observe_volume_stats,
+    pod_not_running,
+    running_containers,
+)
+from kubectl_shm.kube.client import Kube, connect
+from kubectl_shm.kube.connection import ConnectionOptions
+from kubectl_shm.kube.errors import KubeError
+from kubectl_shm.kube.node_profiles import node_profiles, parallel
+from kubectl_shm.kube.observing import (
+    VolumeIndex,
+    observe_by_exec,
+    stats_refusal,
+    volume_stats,
+)
+from kubectl_shm.kube.pod_targets import pods_of
+from kubectl_shm.nodes import NodeProfile
+
+# (pod name, container name)
+Key = tuple[str, str]
+
+
+def inspect_cluster(
+    connection: ConnectionOptions,
+    *,
+    target: InspectTarget,
+    container: str | None,
+    exec_timeout: float,
+) -> InspectReport:
+    kube = connect(connection)
+    try:
+        return _gather(kube, target, container, exec_timeout)
+    finally:
+        kube.close()
+
+
+def _gather(
+    kube: Kube, target: InspectTarget, only: str | None, exec_timeout: float
+) -> InspectReport:
+    pods = pods_of(kube, target, namespace=kube.namespace)
+    _check_container(pods, target, only)
+    warnings: list[str] = []
+    probe = {_node_name(p) for p in pods if needs_kubelet(_spec(p))} - {None}
+    profiles = (
+        node_profiles(
+            kube, probe={n for n in probe if n}, assumption=NodeProfile(), warnings=warnings
+        )
+        if pods
+        else {}
+    )
+    nodes = {_pod_name(p): _node(p, profiles) for p in pods}
+    notes: dict[Key, tuple[str, ...]] = {}
+    wanted: list[tuple[dict[str, Any], str]] = []
+    for pod in pods:
+        for name in _containers(pod, only):
+            reason = pod_not_running(pod) or container_not_running(pod, name)
+            if reason:
+                notes[(_pod_name(pod), name)] = (reason,)
+            else:
+                wanted.append((pod, name))
+
+    def exec_one(item: tuple[dict[str, Any], str]) -> tuple[Key, Observation | tuple[str, ...]]:
+        pod, name = item
+        found = observe_by_exec(
+            kube,
+            namespace=kube.namespace,
+            pod=_pod_name(pod),
+            container=name,
+            ram_bytes=nodes[_pod_name(pod)].capacity_memory_bytes,
+            timeout=exec_timeout,
+        )
+        return (_pod_name(pod), name), found
+
+    observations: dict[Key, Observation] = {}
+    for key, found in parallel(exec_one, wanted):
+        if isinstance(found, Observation):
+            observations[key] = found
+        else:
+            notes[key] = found
+    _from_kubelet_stats(kube, pods, notes, observations, only)
+    for key, why in notes.items():
+        observations.setdefault(key, Observation(Method.NONE, notes=why))
+    reports = tuple(
+        inspect_pod(
+            pod,
+            nodes[_pod_name(pod)],
+            {
+                name: obs
+                for (pod_name, name), obs in observations.items()
+                if pod_name == _pod_name(pod)
+            },
+            only=only,
+        )
+        for pod in pods
+    )
+    return InspectReport(reports, tuple(warnings))
+
+
+def _from_kubelet_stats(
+    kube: Kube,
+    pods: list[dict[str, Any]],
+    notes: dict[Key, tuple[str, ...]],
+    observations: dict[Key, Observation],
+    only: str | None,
+) -> None:
+    """Fill in unobserved memory emptyDirs of running pods from their kubelets' stats."""
+    wanted: dict[Key, tuple[str, str]] = {}  # key -> (node, volume)
+    for pod in pods:
+        node = _node_name(pod)
+        if node is None or pod_not_running(pod):
+            continue
+        for name in _containers(pod, only):
+            key = (_pod_name(pod), name)
+            volume = memory_volume(_spec(pod), name)
+            if key not in observations and volume is not None:
+                wanted[key] = (node, volume)
+    node_names = sorted({node for node, _ in wanted.values()})
+    read = parallel(lambda node: _stats_or_refusal(kube, node), node_names)
+    stats = dict(zip(node_names, read, strict=True))
+    for key, (node, volume) in wanted.items():
+        index = stats[node]
+        found = (
+            observe_volume_stats(index.get((kube.namespace, key[0], volume)), volume)
+            if isinstance(index, dict)
+            else index
+        )
+        if isinstance(found, Observation):
+            observations[key] = found
+        else:
+            notes[key] = (*notes.get(key, ()), found)
+
+
+def _stats_or_refusal(kube: Kube, node: str) -> VolumeIndex | str:
+    try:
+        return volume_stats(kube, node)
+    except KubeError as error:
+        return stats_refusal(error)
+
+
+def _check_container(pods: list[dict[str, Any]], target: InspectTarget, only: str | None) -> None:
+    if only is None or not pods:
+        return
+    names = sorted({n for pod in pods for n in running_containers(_spec(pod))})
+    if only not in names:
+        raise InputError(
+            f"container {only!r} not found in {target.label}: its containers are {', '.join(names)}"
+        )
+
+
+def _containers(pod: Mapping[str, Any], only: str | None) -> list[str]:
+    return [n for n in running_containers(_spec(pod)) if only is None or n == only]
+
+
+def _node(pod: Mapping[str, Any], profiles: Mapping[str, NodeProfile]) -> NodeProfile:
+    name = _node_name(pod)
+    if name is None:
+        return NodeProfile()
+    return profiles.get(name) or NodeProfile(name=name)
+
+
+def _spec(pod: Mapping[str, Any]) -> Mapping[str, Any]:
+    return pod.get("spec") or {}
+
+
+def _pod_name(pod: Mapping[str, Any]) -> str:
+    return str((pod.get("metadata") or {}).get("name"))
+
+
+def _node_name(pod: Mapping[str, Any]) -> str | None:
+    name = _spec(pod).get("nodeName")
+    return str(name) if name else None
