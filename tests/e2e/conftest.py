@@ -153,6 +153,98 @@ def two_nodes(cluster: Cluster) -> Cluster:
     return cluster
 
 
+@pytest.fixture
+def limited_kubeconfig(
+    cluster: Cluster, kubectl, namespace, tmp_path
+) -> Iterator[Callable[..., str]]:
+    """limited_kubeconfig(rules, cluster_rules=()) -> a kubeconfig for a service account
+    of `namespace` that may do only what the given RBAC rules allow (Role in the
+    namespace, ClusterRole for cluster_rules)."""
+
+    def make(rules: list[dict], cluster_rules: list[dict] = ()) -> str:
+        account = f"limited-{uuid.uuid4().hex[:6]}"
+        kubectl("create", "serviceaccount", account, "-n", namespace)
+        objects = [
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "Role",
+                "metadata": {"name": account, "namespace": namespace},
+                "rules": rules,
+            },
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": account, "namespace": namespace},
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "Role",
+                    "name": account,
+                },
+                "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": namespace}],
+            },
+        ]
+        if cluster_rules:
+            objects += [
+                {
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "ClusterRole",
+                    "metadata": {"name": f"{namespace}-{account}"},
+                    "rules": list(cluster_rules),
+                },
+                {
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "ClusterRoleBinding",
+                    "metadata": {"name": f"{namespace}-{account}"},
+                    "roleRef": {
+                        "apiGroup": "rbac.authorization.k8s.io",
+                        "kind": "ClusterRole",
+                        "name": f"{namespace}-{account}",
+                    },
+                    "subjects": [
+                        {"kind": "ServiceAccount", "name": account, "namespace": namespace}
+                    ],
+                },
+            ]
+            created_cluster_objects.append(f"{namespace}-{account}")
+        kubectl(
+            "apply",
+            "-f",
+            "-",
+            input=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}),
+        )
+        token = kubectl("create", "token", account, "-n", namespace).stdout.strip()
+        admin = json.loads(kubectl("config", "view", "--raw", "-o", "json").stdout)
+        admin_cluster = admin["clusters"][0]
+        path = tmp_path / f"{account}.kubeconfig"
+        path.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [admin_cluster],
+                    "users": [{"name": account, "user": {"token": token}}],
+                    "contexts": [
+                        {
+                            "name": account,
+                            "context": {
+                                "cluster": admin_cluster["name"],
+                                "user": account,
+                                "namespace": namespace,
+                            },
+                        }
+                    ],
+                    "current-context": account,
+                }
+            )
+        )
+        return str(path)
+
+    created_cluster_objects: list[str] = []
+    yield make
+    for name in created_cluster_objects:
+        kubectl("delete", "clusterrolebinding,clusterrole", name, "--ignore-not-found", check=False)
+
+
 def wait_for_pod(kubectl, namespace: str, name: str, timeout: int = 90) -> dict:
     """Wait until the pod is Running with every container ready; returns the pod."""
     kubectl(
