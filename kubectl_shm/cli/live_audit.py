@@ -16,7 +16,7 @@ from kubectl_shm.cluster_audit import audit_pods, needs_kubelet
 from kubectl_shm.kube import fetching
 from kubectl_shm.kube.client import Kube, connect
 from kubectl_shm.kube.connection import ConnectionOptions
-from kubectl_shm.kube.errors import KubeError
+from kubectl_shm.kube.errors import Forbidden, KubeError
 from kubectl_shm.kube.node_profiles import node_profiles, optional_read, parallel, short_reason
 from kubectl_shm.nodes import NodeProfile
 from kubectl_shm.ownership import OwnerIndex
@@ -63,9 +63,14 @@ def _gather(
 
     with progress_for(app.terminal, "Listing pods", enabled=show_progress) as advance:
         pods = []
-        for page in fetching.list_pods(kube, namespace=namespace, selector=selector):
-            pods.extend(page)
-            advance(len(page))
+        try:
+            for page in fetching.list_pods(kube, namespace=namespace, selector=selector):
+                pods.extend(page)
+                advance(len(page))
+        except Forbidden as error:
+            if namespace is None:
+                raise Forbidden(f"{error}; audit a namespace you may read with -n NS") from error
+            raise
     listed_owners: list[tuple[str, dict[str, Any]]] = []
     for kind in fetching.OWNER_LISTS:
         message = f"cannot list {kind}s ({{reason}}): pods are grouped by their {kind} instead"

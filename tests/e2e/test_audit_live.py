@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +182,16 @@ def test_rbac_limited_user_gets_a_degraded_report(workloads, shm, limited_kubeco
     assert everywhere.stderr.startswith("error: ")
     assert "forbidden" in everywhere.stderr.lower()
     assert len(everywhere.stderr.splitlines()) == 1
+
+
+def test_shipped_audit_role_is_enough(workloads, shm, kubectl, limited_kubeconfig):
+    manifest = Path(__file__).parents[2] / "deploy" / "rbac.yaml"
+    kubectl("apply", "-f", str(manifest))
+    roles = json.loads(kubectl("get", "clusterrole", "kubectl-shm-audit", "-o", "json").stdout)
+    kubeconfig = limited_kubeconfig([], cluster_rules=roles["rules"])
+    result = shm("audit", "--kubeconfig", kubeconfig, "-A", "-o", "json", "--fail-on", "never")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # nothing degraded
+    document = json.loads(result.stdout)
+    assert all(n["gateSource"] != "default" for n in document["cluster"]["nodes"])
+    assert any(w["namespace"] == workloads for w in document["workloads"])
