@@ -1,0 +1,118 @@
+"""Patch workloads without losing concurrent changes.
+
+A strategic merge patch names only the fields that change, and carries the
+`metadata.resourceVersion` it was computed from: the API server then stores it
+only if the object is unchanged since, and answers 409 Conflict otherwise
+(k8s.io/apiserver registry/generic/registry/store.go, Update: a resourceVersion
+in the updated object is a precondition). On a conflict the object is read
+again and the patch rebuilt from it, so a patch is never applied to an object
+it was not computed from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.errors import Conflict
+from kubectl_shm.kube.workloads import get_workload, workload_path
+from kubectl_shm.workload_kinds import WorkloadKind
+
+FIELD_MANAGER = "kubectl-shm"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class PatchOutcome:
+    """`before`: the object the last patch was built from; `after`: as the server returned it."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+    patched: bool
+    # Reads it took: 1, plus one per conflict.
+    attempts: int
+
+
+def patch_workload(
+    kube: Kube,
+    *,
+    kind: WorkloadKind,
+    namespace: str,
+    name: str,
+    patch: Mapping[str, Any],
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Send one strategic merge patch as field manager `kubectl-shm`; the object as stored.
+
+    With `dry_run` the server validates and admits the change and returns the
+    result, but stores nothing (`dryRun=All`); RBAC is checked the same way.
+    Raises Conflict when `patch` holds a stale resourceVersion, Forbidden
+    without `patch` rights, Invalid when the result fails validation, NotFound
+    when the object is gone.
+    """
+    query = {"fieldManager": FIELD_MANAGER, "dryRun": "All" if dry_run else None}
+    where = f" in namespace {namespace}"
+    data = kube.call(
+        "PATCH",
+        workload_path(kind, namespace, name),
+        query=query,
+        body=dict(patch),
+        content_type=STRATEGIC_MERGE_PATCH,
+        doing=f"patching {kind.label(name)}{where}{' (server dry run)' if dry_run else ''}",
+    )
+    result: dict[str, Any] = json.loads(data)
+    return result
+
+
+def patch_with_retry(
+    kube: Kube,
+    *,
+    kind: WorkloadKind,
+    namespace: str,
+    name: str,
+    build: Callable[[dict[str, Any]], Mapping[str, Any] | None],
+    dry_run: bool = False,
+    first_read: dict[str, Any] | None = None,
+    attempts: int = MAX_ATTEMPTS,
+    before_patch: Callable[[dict[str, Any]], None] | None = None,
+) -> PatchOutcome:
+    """Read the object, `build` the patch from it, send it conditional on what was read.
+
+    `build` returns None when nothing needs to change: no request is sent and
+    `after` is the object read. Its exceptions propagate (an object re-read
+    after a conflict may no longer be patchable). `first_read` saves the first
+    read when the caller already holds the object. `before_patch` is called
+    with the object just before each patch is sent (tests use it to race a
+    writer against us). Raises Conflict after `attempts` conflicts in a row.
+    """
+    current = first_read
+    for attempt in range(1, attempts + 1):
+        if current is None:
+            current = get_workload(kube, kind=kind, namespace=namespace, name=name)
+        patch = build(current)
+        if patch is None:
+            return PatchOutcome(current, current, patched=False, attempts=attempt)
+        version = (current.get("metadata") or {}).get("resourceVersion")
+        metadata = {**dict(patch.get("metadata") or {}), "resourceVersion": version}
+        if before_patch is not None:
+            before_patch(current)
+        try:
+            after = patch_workload(
+                kube,
+                kind=kind,
+                namespace=namespace,
+                name=name,
+                patch={**patch, "metadata": metadata},
+                dry_run=dry_run,
+            )
+        except Conflict:
+            if attempt == attempts:
+                raise
+            current = None
+            continue
+        return PatchOutcome(current, after, patched=True, attempts=attempt)
+    raise AssertionError("unreachable")  # the loop returns or raises

@@ -1,0 +1,95 @@
+"""Read workloads, their pods and the nodes they may run on, for `kubectl shm set`.
+
+Objects come back as plain JSON dicts. List items are given the `kind` and
+`apiVersion` the API leaves out of them, so they look like single reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.errors import NotFound
+from kubectl_shm.quantity import QuantityError, to_bytes
+from kubectl_shm.workload_kinds import WorkloadKind
+
+
+def workload_path(kind: WorkloadKind, namespace: str, name: str | None = None) -> str:
+    """The REST path of a namespaced object of `kind`, or of their collection without `name`."""
+    base = f"/apis/{kind.group}/{kind.version}" if kind.group else f"/api/{kind.version}"
+    path = f"{base}/namespaces/{namespace}/{kind.plural}"
+    return f"{path}/{name}" if name else path
+
+
+def get_workload(kube: Kube, *, kind: WorkloadKind, namespace: str, name: str) -> dict[str, Any]:
+    """The object as stored now.
+
+    Raises NotFound worded like kubectl ('deployments.apps "web" not found in
+    namespace "ml"'), Forbidden without `get` rights, Unreachable, ...
+    """
+    try:
+        obj: dict[str, Any] = kube.get(
+            workload_path(kind, namespace, name), doing=f"reading {kind.label(name)}"
+        )
+    except NotFound as error:
+        plural = f"{kind.plural}.{kind.group}" if kind.group else kind.plural
+        raise NotFound(f'{plural} "{name}" not found in namespace "{namespace}"') from error
+    return obj
+
+
+def list_workloads(
+    kube: Kube, *, kind: WorkloadKind, namespace: str, selector: str | None
+) -> list[dict[str, Any]]:
+    """Every object of `kind` in `namespace` matching `selector` (None: all), sorted by name."""
+    items = []
+    where = f" matching {selector!r}" if selector else ""
+    for page in kube.list_pages(
+        workload_path(kind, namespace),
+        query={"labelSelector": selector},
+        doing=f"listing {kind.plural} in namespace {namespace!r}{where}",
+    ):
+        for item in page.get("items") or []:
+            items.append({"apiVersion": kind.api_version, "kind": kind.kind, **item})
+    return sorted(items, key=lambda item: str((item.get("metadata") or {}).get("name")))
+
+
+def list_pods(kube: Kube, *, namespace: str, selector: str) -> list[dict[str, Any]]:
+    """The pods `selector` matches in `namespace`, with their status (to explain a rollout)."""
+    pods: list[dict[str, Any]] = []
+    for page in kube.list_pages(
+        f"/api/v1/namespaces/{namespace}/pods",
+        query={"labelSelector": selector},
+        doing=f"listing pods in namespace {namespace!r}",
+    ):
+        pods.extend(page.get("items") or [])
+    return pods
+
+
+def list_nodes(kube: Kube) -> list[dict[str, Any]]:
+    """Name, labels, kubelet and runtime versions, memory capacity and allocatable of each node.
+
+    Memory quantities the node reports but that do not parse are None.
+    """
+    nodes = []
+    for page in kube.list_pages("/api/v1/nodes", doing="listing nodes"):
+        for node in page.get("items") or []:
+            metadata, status = node.get("metadata") or {}, node.get("status") or {}
+            info = status.get("nodeInfo") or {}
+            nodes.append(
+                {
+                    "name": metadata.get("name"),
+                    "labels": metadata.get("labels") or {},
+                    "kubeletVersion": info.get("kubeletVersion"),
+                    "containerRuntimeVersion": info.get("containerRuntimeVersion"),
+                    "capacityMemory": _memory((status.get("capacity") or {}).get("memory")),
+                    "allocatableMemory": _memory((status.get("allocatable") or {}).get("memory")),
+                }
+            )
+    return nodes
+
+
+def _memory(value: object) -> int | None:
+    try:
+        return to_bytes(value) if value is not None else None
+    except QuantityError:
+        return None
