@@ -25,6 +25,7 @@ class LazyGroup(click.Group):
     # name -> (module, attribute, one-line help shown by `kubectl shm --help`)
     _commands: ClassVar[dict[str, tuple[str, str, str]]] = {
         "audit": ("kubectl_shm.cli.audit", "audit", "Audit /dev/shm of every workload."),
+        "set": ("kubectl_shm.cli.set", "set_shm", "Give workloads the /dev/shm they need."),
         "inspect": ("kubectl_shm.cli.inspect", "inspect", "What /dev/shm really is in pods."),
         "version": ("kubectl_shm.cli.version", "version", "Print the client and Python versions."),
     }

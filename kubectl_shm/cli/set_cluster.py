@@ -1,0 +1,142 @@
+"""What `kubectl shm set` asks the cluster besides the patch: nodes, and rollouts to follow."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from kubectl_shm.cli.app import App
+from kubectl_shm.errors import ClusterError
+from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.errors import Forbidden, KubeError, NotFound
+from kubectl_shm.kube.node_profiles import kubelet_gates, parallel, short_reason
+from kubectl_shm.kube.workloads import get_workload, list_nodes, list_pods
+from kubectl_shm.nodes import GateSource, NodeProfile, parse_version
+from kubectl_shm.rollout import label_selector, pod_problems, rollout_effect, rollout_status
+from kubectl_shm.shm_patch import ShmPlan
+from kubectl_shm.workload_kinds import WorkloadKind
+
+POLL_SECONDS = 1.0
+# Kubelets where SizeMemoryBackedVolumes exists and can be switched (alpha 1.20, locked 1.32):
+# only there can the gate differ from the version's default, so only there is it probed.
+_GATE_SWITCHABLE = ((1, 20), (1, 32))
+_MAX_POD_REASONS = 3
+
+
+class RolloutFailed(ClusterError):
+    """The patch was stored, but the new pods did not become ready (exit 3)."""
+
+
+def undo_commands(kind: WorkloadKind, namespace: str, plan: ShmPlan) -> list[str]:
+    """How to take the change back: `kubectl rollout undo`, and the `kubectl shm set` that does."""
+    target = f"{kind.kind.lower()}/{plan.name}"
+    commands = []
+    if kind.rolls_out:
+        commands.append(f"kubectl rollout undo {target} -n {namespace}")
+    argument = plan.undo_argument()
+    if argument:
+        only = f" -c {','.join(plan.request.containers)}" if plan.request.containers else ""
+        commands.append(f"kubectl shm set {target} {argument} -n {namespace}{only}")
+    return commands
+
+
+def cluster_nodes(
+    kube: Kube, warnings: list[str]
+) -> list[tuple[NodeProfile, Mapping[str, str]]] | None:
+    """Every node with its labels; None (and a warning) when nodes cannot be listed.
+
+    Only kubelets whose SizeMemoryBackedVolumes gate can differ from their
+    version's default are asked for it (through the node proxy).
+    """
+    try:
+        listed = list_nodes(kube)
+    except (Forbidden, NotFound) as error:
+        warnings.append(
+            f"cannot list nodes ({short_reason(error)}): SIZE is not checked against the "
+            f"nodes' kubelets and memory"
+        )
+        return None
+    probe = sorted(n["name"] for n in listed if _gate_switchable(n["kubeletVersion"]))
+    gates = dict(parallel(lambda name: (name, kubelet_gates(kube, name)), probe))
+    refused = sorted(name for name, (_, error) in gates.items() if error)
+    if refused:
+        warnings.append(
+            f"cannot read the SizeMemoryBackedVolumes gate of {', '.join(refused)} "
+            f"({gates[refused[0]][1]}; needs nodes/proxy): assuming each kubelet version's default"
+        )
+    nodes = []
+    for node in listed:
+        found, _ = gates.get(node["name"], (None, None))
+        source, states = found or (GateSource.DEFAULT, {})
+        profile = NodeProfile(
+            name=node["name"],
+            kubelet_version=node["kubeletVersion"],
+            gates=tuple(sorted(states.items())),
+            gate_source=source,
+            capacity_memory_bytes=node["capacityMemory"],
+            allocatable_memory_bytes=node["allocatableMemory"],
+            container_runtime=node["containerRuntimeVersion"],
+        )
+        nodes.append((profile, node["labels"]))
+    return nodes
+
+
+def follow_rollout(
+    app: App,
+    kube: Kube,
+    kind: WorkloadKind,
+    namespace: str,
+    patched: Mapping[str, Any],
+    *,
+    undo: list[str],
+    timeout: float | None,
+) -> None:
+    """Poll until the new pods are ready; RolloutFailed with the pods' reasons otherwise."""
+    restarts, _ = rollout_effect(patched)
+    if not kind.rolls_out or not restarts:
+        return
+    from kubectl_shm.render.rollout_progress import rollout_progress
+
+    name = str((patched.get("metadata") or {}).get("name"))
+    label = kind.label(name)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with rollout_progress(app.terminal, label) as update:
+        while True:
+            obj = get_workload(kube, kind=kind, namespace=namespace, name=name)
+            status = rollout_status(obj)
+            update(status.updated, status.desired, status.message)
+            if status.done:
+                break
+            timed_out = deadline is not None and time.monotonic() >= deadline
+            if status.failed or timed_out:
+                why = "failed" if status.failed else f"not finished after {timeout:g}s"
+                message = _failure(kube, obj, namespace, label, why, status.message, undo)
+                raise RolloutFailed(message)
+            time.sleep(POLL_SECONDS)
+    app.terminal.note(f"{label}: rolled out, {status.desired} of {status.desired} pods ready")
+
+
+def _failure(
+    kube: Kube,
+    obj: Mapping[str, Any],
+    namespace: str,
+    label: str,
+    why: str,
+    progress: str,
+    undo: list[str],
+) -> str:
+    selector = label_selector((obj.get("spec") or {}).get("selector") or {})
+    try:
+        problems = pod_problems(list_pods(kube, namespace=namespace, selector=selector))
+    except KubeError:
+        problems = []
+    reasons = f"; pods: {'; '.join(problems[:_MAX_POD_REASONS])}" if problems else ""
+    undo_text = f". Undo: {' or '.join(undo)}" if undo else ""
+    return f"rollout of {label} {why} ({progress}){reasons}{undo_text}"
+
+
+def _gate_switchable(version: str | None) -> bool:
+    parsed = parse_version(version)
+    low, high = _GATE_SWITCHABLE
+    return parsed is not None and low <= parsed[:2] < high
