@@ -161,9 +161,10 @@ def _mismatch(shm: ContainerShm, node: NodeProfile, pod_limit: int | None, obser
     expected = f"{_size(shm.expected_bytes)} ({_BASIS_NAMES.get(shm.basis, shm.basis.value)})"
     if shm.source is ShmSource.RUNTIME_DEFAULT:
         return (
-            f"No volume at /dev/shm, so the runtime's 64Mi was expected, but the runtime made it "
-            f"{_size(observed)}: it is configured otherwise (e.g. CRI-O's "
-            f"io.kubernetes.cri-o.ShmSize annotation, Docker's --shm-size)."
+            f"No volume at /dev/shm, so the runtime's 64Mi was expected, but it is "
+            f"{_size(observed)}: the runtime is configured otherwise (e.g. CRI-O's "
+            f"io.kubernetes.cri-o.ShmSize annotation, Docker's --shm-size), or the container "
+            f"mounted a /dev/shm of its own."
         )
     equal_to = _known_size_equal_to(observed, shm, node, pod_limit)
     if equal_to == Basis.HALF_NODE_MEMORY:

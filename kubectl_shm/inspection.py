@@ -142,7 +142,9 @@ def observe_proc_mounts(output: ExecOutput, *, ram_bytes: int | None) -> Observa
 def observe_volume_stats(stats: VolumeStats | None, volume: str) -> Observation | str:
     """The tmpfs size the kubelet reports for a memory emptyDir, or why there is none."""
     if stats is None or stats.capacity_bytes is None:
-        return f"no stats for volume {volume!r} in the kubelet's summary"
+        # The kubelet gathers volume stats in the background, about once a minute
+        # (--volume-stats-agg-period): a pod that just started has none yet.
+        return f"the kubelet has no stats for volume {volume!r} yet"
     return Observation(Method.STATS_SUMMARY, stats.capacity_bytes, stats.used_bytes)
 
 

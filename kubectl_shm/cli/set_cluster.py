@@ -105,9 +105,9 @@ def follow_rollout(
         while True:
             obj = get_workload(kube, kind=kind, namespace=namespace, name=name)
             status = rollout_status(obj)
-            update(status.updated, status.desired, status.message)
             if status.done:
                 break
+            update(status.updated, status.desired, status.message)
             timed_out = deadline is not None and time.monotonic() >= deadline
             if status.failed or timed_out:
                 why = "failed" if status.failed else f"not finished after {timeout:g}s"

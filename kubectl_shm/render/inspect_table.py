@@ -7,9 +7,10 @@ behave alike share one).
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
-from kubectl_shm.inspection import ContainerInspection, InspectReport, Method, PodInspection
+from kubectl_shm.inspection import InspectReport, Method, PodInspection
 from kubectl_shm.quantity import format_bytes
 from kubectl_shm.render.audit_table import _BASIS_LABELS as BASIS_LABELS
 from kubectl_shm.render.terminal import Terminal
@@ -23,6 +24,8 @@ _METHOD_LABELS = {
     Method.STATS_SUMMARY: "stats",
     Method.NONE: "-",
 }
+_INDENT = "    "
+_LISTED = 3
 _MATCH_CELLS = {True: ("yes", "green"), False: ("NO", "bold red"), None: ("-", "dim")}
 
 
@@ -59,31 +62,41 @@ def render_inspect_table(report: InspectReport, terminal: Terminal) -> None:
     _print_explanations(report, console)
 
 
-def node_label(pod: PodInspection) -> str:
-    """'on node-legacy' (the explanation names its kubelet where that matters)."""
-    return f"on {pod.node.name}" if pod.node.name else "not scheduled"
+def _indented(text: str, width: int) -> str:
+    return textwrap.fill(text, width, initial_indent=_INDENT, subsequent_indent=_INDENT)
+
+
+def _some(names: list[str]) -> str:
+    """'a, b, c and 4 more': a DaemonSet on a hundred nodes keeps a short heading."""
+    shown = ", ".join(names[:_LISTED])
+    return f"{shown} and {len(names) - _LISTED} more" if len(names) > _LISTED else shown
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _print_explanations(report: InspectReport, console: Console) -> None:
-    from rich.padding import Padding
     from rich.text import Text
 
-    groups: dict[tuple[str, str, str], list[tuple[PodInspection, ContainerInspection]]] = {}
+    groups: dict[tuple[str, str], list[PodInspection]] = {}
     for pod in report.pods:
         for container in pod.containers:
-            key = (container.name, node_label(pod), container.explanation)
-            groups.setdefault(key, []).append((pod, container))
-    for (name, node, explanation), members in groups.items():
-        label, style = _MATCH_CELLS[members[0][1].match]
+            groups.setdefault((container.name, container.explanation), []).append(pod)
+    matches = {(c.name, c.explanation): c.match for pod in report.pods for c in pod.containers}
+    for (name, explanation), pods in groups.items():
+        label, style = _MATCH_CELLS[matches[(name, explanation)]]
+        nodes = list(dict.fromkeys(pod.node.name for pod in pods if pod.node.name))
+        where = f" on {_some(nodes)}" if nodes else " (not scheduled)"
         heading = Text("\n")
         heading.append(f"{label:4}", style=style)
-        pods = ", ".join(pod.name for pod, _ in members)
-        heading.append(f"{pods} [{name}] {node}", style="bold")
+        heading.append(f"{_some([pod.name for pod in pods])} [{name}]{where}", style="bold")
         console.print(heading)
-        console.print(Padding(Text(explanation), (0, 0, 0, 4)))
+        # Wrapped here, not by a rich Padding, which would pad every line with spaces.
+        console.print(Text(_indented(explanation, console.width)))
     containers = report.containers()
     summary = (
-        f"\n{len(containers)} containers in {len(report.pods)} pods: "
+        f"\n{_count(len(containers), 'container')} in {_count(len(report.pods), 'pod')}: "
         f"{sum(1 for c in containers if c.match)} match, {report.mismatches} differ, "
         f"{report.unobserved} not observed"
     )

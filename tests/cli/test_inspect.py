@@ -166,7 +166,7 @@ def test_all_match_exits_0_with_a_table(shm, cluster, monkeypatch):
         "web-1", "main", "256Mi", "256Mi", "sizeLimit", "256Mi", "1Mi", "df", "yes",
     ]  # fmt: skip
     assert "web-1 [main] on node-current\n" in (result.stdout)
-    assert "1 containers in 1 pods: 1 match, 0 differ, 0 not observed" in result.stdout
+    assert "1 container in 1 pod: 1 match, 0 differ, 0 not observed" in result.stdout
     assert max(len(line) for line in lines) <= 100
     assert result.stderr == ""
 
@@ -331,3 +331,24 @@ def test_unreachable_cluster_exits_3(shm, tmp_path):
     assert result.status == 3
     assert "cannot reach the API server" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_pods_that_behave_alike_share_one_explanation(shm, cluster, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    deployment = {
+        "metadata": {"name": "web", "namespace": "ml", "uid": "u1"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}},
+    }
+    names = [f"web-{i}" for i in range(5)]
+    cluster(
+        [pod(name, size_limit=None) for name in names],
+        execs={(name, "main", "df"): df_output(64 * Mi) for name in names},
+        extra={"/apis/apps/v1/namespaces/ml/deployments/web": deployment},
+    )
+    result = shm("inspect", "deploy/web")
+    assert result.status == 0, result.stderr
+    assert "yes web-0, web-1, web-2 and 2 more [main] on node-current\n" in result.stdout
+    assert result.stdout.count("No volume at /dev/shm") == 1
+    assert "5 containers in 5 pods: 5 match, 0 differ, 0 not observed" in result.stdout
+    # Below the table (a header and five rows), no line is padded with spaces.
+    assert all(line == line.rstrip() for line in result.stdout.splitlines()[6:])
