@@ -3,10 +3,13 @@
 A strategic merge patch names only the fields that change, and carries the
 `metadata.resourceVersion` it was computed from: the API server then stores it
 only if the object is unchanged since, and answers 409 Conflict otherwise
-(k8s.io/apiserver registry/generic/registry/store.go, Update: a resourceVersion
-in the updated object is a precondition). On a conflict the object is read
-again and the patch rebuilt from it, so a patch is never applied to an object
-it was not computed from.
+(k8s.io/apiserver v1.34 pkg/registry/generic/registry/store.go, Store.Update:
+a resourceVersion in the patched object that differs from the stored one is
+a conflict). A JSON patch with a `test` op on the resourceVersion would be as
+safe, but a failed test comes back as a generic 422 (endpoints/handlers/
+patch.go, applyJSPatch), indistinguishable from a validation error. On a
+conflict the object is read again and the patch rebuilt from it, so a patch
+is never applied to an object it was not computed from.
 """
 
 from __future__ import annotations
