@@ -2,6 +2,8 @@
 
 import json
 import platform
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -67,3 +69,35 @@ def test_every_command_has_help_with_examples(shm, command):
 @pytest.mark.parametrize("command", sorted(LazyGroup._commands))
 def test_every_command_is_listed_by_the_group_help(shm, command):
     assert f"  {command} " in shm("--help").stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("version",), ("version", "-o", "json"), ("audit", "--help")],
+)
+def test_fast_paths_import_neither_the_kubernetes_client_nor_rich(args):
+    """Start-up stays fast: these paths never load the heavy libraries."""
+    code = (
+        "import io, sys\n"
+        "from kubectl_shm.cli.main import run\n"
+        "from kubectl_shm.render.terminal import Terminal\n"
+        f"run({list(args)!r}, Terminal(stdout=io.StringIO(), stderr=io.StringIO()))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'kubernetes', 'rich'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_completion_of_commands_and_flags_imports_no_kubernetes_client():
+    code = (
+        "import sys\n"
+        "from kubectl_shm.cli.completion import complete\n"
+        "complete(['audit', '-o', '']); complete(['']); complete(['version', '--'])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'kubernetes', 'rich'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
