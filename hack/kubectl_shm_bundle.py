@@ -40,21 +40,9 @@ def activate(pyz: str) -> None:
     root = os.path.join(cache_dir(), "bundle", bundle_id)
     if os.path.isfile(os.path.join(root, _COMPLETE)) or _extract(pyz, root, bundle_id):
         sys.path.insert(0, root)
-        _add_native(os.path.join(root, NATIVE), _read_text(os.path.join(root, PLATFORM_FILE)))
-        return
-    # No writable cache: the pure code runs from the zip itself.
-    if pyz not in sys.path:
-        sys.path.insert(0, pyz)
-    with zipfile.ZipFile(pyz) as archive:
-        built_for = archive.read(PLATFORM_FILE).decode().strip()
-        members = [name for name in archive.namelist() if name.startswith(_native_prefix())]
-        if not members or built_for != running_platform():
-            _add_native("", built_for)
-            return
-        scratch = tempfile.mkdtemp(prefix="kubectl-shm-")
-        atexit.register(shutil.rmtree, scratch, True)
-        archive.extractall(scratch, members)
-    _add_native(os.path.join(scratch, NATIVE), built_for)
+    elif pyz not in sys.path:
+        sys.path.insert(0, pyz)  # no writable cache: the pure code runs from the zip itself
+    _add_native(pyz, root)
 
 
 def read_bundle_id(pyz: str) -> str:
@@ -93,7 +81,7 @@ def _native_prefix() -> str:
 
 
 def _extract(pyz: str, root: str, bundle_id: str) -> bool:
-    """Extract the zipapp (compiled modules of this Python only) to `root`; False if unwritable."""
+    """Extract the zipapp, compiled modules aside, to `root`; False if it cannot be written."""
     parent = os.path.dirname(root)
     try:
         os.makedirs(parent, exist_ok=True)
@@ -102,12 +90,7 @@ def _extract(pyz: str, root: str, bundle_id: str) -> bool:
         return False
     try:
         with zipfile.ZipFile(pyz) as archive:
-            own = _native_prefix()
-            members = [
-                name
-                for name in archive.namelist()
-                if not name.startswith(f"{NATIVE}/cp") or name.startswith(own)
-            ]
+            members = [n for n in archive.namelist() if not n.startswith(f"{NATIVE}/cp")]
             archive.extractall(staging, members)
         with open(os.path.join(staging, _COMPLETE), "w") as stamp:
             stamp.write(bundle_id + "\n")
@@ -126,10 +109,17 @@ def _remove_other_builds(parent: str, keep: str) -> None:
             shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 
 
-def _add_native(native_root: str, built_for: str | None) -> None:
-    """Put this Python's compiled modules on sys.path, or explain why they are missing."""
-    directory = os.path.join(native_root, python_tag()) if native_root else ""
-    if built_for == running_platform() and directory and os.path.isdir(directory):
+def _add_native(pyz: str, root: str) -> None:
+    """Put this Python's compiled modules on sys.path, or explain why they are missing.
+
+    Each Python version gets its own directory beside the extracted code, made the
+    first time that version runs this build.
+    """
+    directory: str | None = os.path.join(root, NATIVE, python_tag())
+    built_for = _read_text(os.path.join(root, PLATFORM_FILE))
+    if not os.path.isdir(str(directory)):
+        directory, built_for = _extract_native(pyz, root)
+    if built_for == running_platform() and directory:
         sys.path.insert(1, directory)
         return
     reason = (
@@ -139,6 +129,36 @@ def _add_native(native_root: str, built_for: str | None) -> None:
         f" (Python {platform.python_version()}): use CPython 3.10 to 3.14"
     )
     sys.meta_path.insert(0, _Missing(reason))
+
+
+def _extract_native(pyz: str, root: str) -> tuple[str | None, str]:
+    """This Python's compiled modules, extracted under `root`, else to a temporary
+    directory removed at exit; (None, platform) when the zipapp has none that fit."""
+    with zipfile.ZipFile(pyz) as archive:
+        built_for = archive.read(PLATFORM_FILE).decode().strip()
+        members = [name for name in archive.namelist() if name.startswith(_native_prefix())]
+        if not members or built_for != running_platform():
+            return None, built_for
+        target = os.path.join(root, NATIVE, python_tag())
+        for parent in (root, None):  # None: the system's temporary directory
+            try:
+                staging = tempfile.mkdtemp(prefix=".extract-", dir=parent)
+                archive.extractall(staging, members)
+            except OSError:
+                continue
+            extracted = os.path.join(staging, NATIVE, python_tag())
+            if parent is None:
+                atexit.register(shutil.rmtree, staging, True)
+                return extracted, built_for
+            try:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.rename(extracted, target)
+            except OSError:
+                pass  # another process was first, or the cache is read-only
+            shutil.rmtree(staging, ignore_errors=True)
+            if os.path.isdir(target):
+                return target, built_for
+    return None, built_for
 
 
 class _Missing:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -228,6 +229,48 @@ def test_archive_of_another_platform_says_so(release, here, tmp_path, isolated_p
     live = run("kubectl", "shm", "audit", "--kubeconfig", kubeconfig, env=env)
     assert live.returncode == 3
     assert f"this kubectl-shm archive is for {other}, not {here}" in live.stderr
+
+
+def find_python(version: str) -> Path | None:
+    """A CPython of this minor version on this machine (pythonX.Y on PATH, or pyenv's)."""
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
+    for candidate in candidates:
+        if candidate and "shims" not in Path(candidate).parts:
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="module")
+def shared_home(tmp_path_factory) -> Path:
+    """One HOME for every Python: each finds the bundle another has extracted."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.mark.parametrize("version", dist.PYTHONS)
+def test_every_supported_python_runs_the_archive(release, here, version, shared_home, tmp_path):
+    python = find_python(version)
+    if python is None:
+        pytest.skip(f"no Python {version} on this machine")
+    installed = unpack(release.archives[here], tmp_path / "bin")
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(UNREACHABLE_KUBECONFIG)
+    env = {"HOME": str(shared_home), "PATH": os.defpath, "NO_COLOR": "1"}
+    result = run(python, installed / "kubectl-shm", "version", "-o", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["python"]["version"].startswith(f"{version}.")
+    live = run(python, installed / "kubectl-shm", "audit", "--kubeconfig", kubeconfig, env=env)
+    assert live.returncode == 3 and "cannot reach the API server" in live.stderr, live.stderr
+
+
+def test_too_old_a_python_is_told_so(release, here, tmp_path):
+    python = find_python("3.9")
+    if python is None:
+        pytest.skip("no Python 3.9 on this machine")
+    installed = unpack(release.archives[here], tmp_path / "bin")
+    result = run(python, installed / "kubectl-shm", "version", env={"HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.startswith("kubectl shm needs Python >= 3.10;")
 
 
 def test_zipapp_runs_with_python_alone(installed, tmp_path):
