@@ -34,6 +34,8 @@ _OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
 _MISSING_BINARY = re.compile(r"executable file .*not found|no such file or directory", re.I)
 # POSIX shells: 127 command not found, 126 found but not executable.
 MISSING_BINARY_EXIT_CODES = (126, 127)
+# How a reason for a missing binary ends ("no df in the image").
+MISSING_IN_IMAGE = " in the image"
 # tmpfs rounds its size up to whole pages (shmem_parse_one: DIV_ROUND_UP(size,
 # PAGE_SIZE)), and pages are up to 64KiB (arm64, ppc64); df prints whole 1K
 # blocks. Sizes this close are the same size.
@@ -104,7 +106,7 @@ class ExecOutput:
         if self.timed_out:
             return f"{command} timed out"
         if self.missing_binary:
-            return f"no {command.split()[0]} in the image"
+            return f"no {command.split()[0]}{MISSING_IN_IMAGE}"
         detail = _first_line(self.stderr) or _first_line(self.failure or "")
         status = f"exited {self.exit_code}" if self.exit_code is not None else "failed"
         return f"{command} {status}" + (f": {detail}" if detail else "")

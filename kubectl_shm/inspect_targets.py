@@ -14,50 +14,19 @@ from typing import Any
 
 from kubectl_shm.errors import InputError
 from kubectl_shm.podspec import mapping
+from kubectl_shm.workload_kinds import BY_KIND, WorkloadKind, workload_kind
 
-# kind -> (API group, short name, plural)
-KINDS: dict[str, tuple[str, str, str]] = {
-    "Pod": ("", "po", "pods"),
-    "Deployment": ("apps", "deploy", "deployments"),
-    "StatefulSet": ("apps", "sts", "statefulsets"),
-    "DaemonSet": ("apps", "ds", "daemonsets"),
-    "ReplicaSet": ("apps", "rs", "replicasets"),
-    "ReplicationController": ("", "rc", "replicationcontrollers"),
-    "Job": ("batch", "job", "jobs"),
-    "CronJob": ("batch", "cj", "cronjobs"),
-}
 TYPES_HELP = "pod, deploy, sts, ds, rs, rc, job or cronjob"
-
-
-def _aliases() -> dict[str, str]:
-    table = {}
-    for kind, (group, short, plural) in KINDS.items():
-        for name in (short, kind.lower(), plural):
-            table[name] = kind
-            if group:
-                table[f"{name}.{group}"] = kind
-    return table
-
-
-_ALIASES = _aliases()
 
 
 @dataclass(frozen=True)
 class InspectTarget:
-    kind: str
+    kind: WorkloadKind
     name: str
 
     @property
     def label(self) -> str:
-        return f"{self.kind.lower()}/{self.name}"
-
-    @property
-    def plural(self) -> str:
-        return KINDS[self.kind][2]
-
-    @property
-    def group(self) -> str:
-        return KINDS[self.kind][0]
+        return self.kind.label(self.name)
 
 
 def parse_inspect_target(text: str) -> InspectTarget:
@@ -66,13 +35,14 @@ def parse_inspect_target(text: str) -> InspectTarget:
     if "/" not in text:
         if not text:
             raise InputError("no target: name a pod, or TYPE/NAME (e.g. deploy/web)")
-        return InspectTarget("Pod", text)
+        return InspectTarget(BY_KIND["Pod"], text)
     word, _, name = text.partition("/")
     if not name or "/" in name or not word:
         raise InputError(f"{text!r}: expected pod/NAME, NAME or TYPE/NAME (e.g. deploy/web)")
-    kind = _ALIASES.get(word.lower())
-    if kind is None:
-        raise InputError(f"unknown resource type {word!r}: use {TYPES_HELP}")
+    try:
+        kind = workload_kind(word)
+    except InputError as error:
+        raise InputError(f"unknown resource type {word!r}: use {TYPES_HELP}") from error
     return InspectTarget(kind, name)
 
 

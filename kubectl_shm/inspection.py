@@ -208,17 +208,20 @@ def running_containers(pod_spec: Mapping[str, Any]) -> list[str]:
     return sidecars + [container_name(c) for c in containers_of(pod_spec, "containers")]
 
 
-def memory_volume(pod_spec: Mapping[str, Any], container: str) -> str | None:
-    """The memory emptyDir mounted at /dev/shm in `container` (the kubelet reports its stats)."""
+def shm_volume(pod_spec: Mapping[str, Any], container: str) -> str | None:
+    """The volume `container` mounts at /dev/shm, if any."""
     for spec, _ in all_containers(pod_spec):
-        if container_name(spec) != container:
-            continue
-        mount = shm_mount(spec)
-        volume = volume_named(pod_spec, mount.get("name")) if mount else None
-        empty_dir = mapping(mapping(volume).get("emptyDir"))
-        if volume is not None and empty_dir.get("medium") == "Memory":
+        if container_name(spec) == container:
+            mount = shm_mount(spec)
             return str(mount.get("name")) if mount else None
     return None
+
+
+def memory_volume(pod_spec: Mapping[str, Any], container: str) -> str | None:
+    """The memory emptyDir at /dev/shm in `container` (the kubelet reports its stats)."""
+    volume = shm_volume(pod_spec, container)
+    empty_dir = mapping(mapping(volume_named(pod_spec, volume)).get("emptyDir"))
+    return volume if volume is not None and empty_dir.get("medium") == "Memory" else None
 
 
 def inspect_pod(

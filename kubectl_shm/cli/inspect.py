@@ -35,6 +35,13 @@ DEFAULT_EXEC_TIMEOUT = "10s"
     show_default=True,
     help="Give up on one command in one container after this long.",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Where an image has neither df nor cat, add an ephemeral container from --image "
+    "that mounts the same /dev/shm (it stays in the pod's spec).",
+)
+@click.option("--image", metavar="IMAGE", help="The image of the --debug container (with df).")
 @click.pass_obj
 def inspect(app: App, /, target: str, **options: Any) -> int:
     """Show what /dev/shm really is inside running containers, beside what the
@@ -42,7 +49,8 @@ def inspect(app: App, /, target: str, **options: Any) -> int:
 
     In every running container (every pod of a workload) it runs `df -k /dev/shm`,
     else reads /proc/mounts; for images with neither it asks the kubelet's stats
-    summary about memory emptyDirs. Nothing else is ever run in a container.
+    summary about memory emptyDirs. Nothing else is ever run in a container; only
+    with --debug is an ephemeral container added where an image lacks both.
     Exit 1 when an observed size differs from the expected one.
 
     \b
@@ -51,14 +59,20 @@ def inspect(app: App, /, target: str, **options: Any) -> int:
       kubectl shm inspect trainer-0 -c main
       kubectl shm inspect deploy/vllm -n serve -o json
       kubectl shm inspect ds/node-agent -n kube-system
+      kubectl shm inspect pod/distroless-0 --debug --image busybox:1.36
     """
     connection = connection_from(options)
     parsed = parse_inspect_target(target)
     timeout = _exec_timeout(options["exec_timeout"])
+    debug_image = _debug_image(options["debug"], options["image"])
     from kubectl_shm.cli.live_inspect import inspect_cluster
 
     report = inspect_cluster(
-        connection, target=parsed, container=options["container"], exec_timeout=timeout
+        connection,
+        target=parsed,
+        container=options["container"],
+        exec_timeout=timeout,
+        debug_image=debug_image,
     )
     _render(app, report, options["output"], parsed.label)
     return ExitStatus.FINDINGS if report.mismatches else ExitStatus.OK
@@ -72,6 +86,14 @@ def _exec_timeout(text: str) -> float:
     if seconds is None:
         raise click.BadParameter("must be greater than zero", param_hint="--exec-timeout")
     return seconds
+
+
+def _debug_image(debug: bool, image: str | None) -> str | None:
+    if debug and not image:
+        raise click.UsageError("--debug needs --image IMAGE (an image with df, e.g. busybox)")
+    if image and not debug:
+        raise click.UsageError("--image is only used with --debug")
+    return image if debug else None
 
 
 def _render(app: App, report: InspectReport, output: str, label: str) -> None:

@@ -5,15 +5,19 @@
 3. In parallel, in every running container: `df -k /dev/shm`, else `cat /proc/mounts`.
 4. For memory emptyDirs still unobserved (distroless images, exec forbidden,
    containers not running): the kubelet stats summary of their nodes.
+5. Only with --debug: for running containers whose image has neither df nor
+   cat, an ephemeral container with df beside them.
 Whatever is refused ends in the row of the container it concerns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubectl_shm.cluster_audit import needs_kubelet
+from kubectl_shm.df_parse import MISSING_IN_IMAGE
 from kubectl_shm.errors import InputError
 from kubectl_shm.inspect_targets import InspectTarget
 from kubectl_shm.inspection import (
@@ -26,6 +30,7 @@ from kubectl_shm.inspection import (
     observe_volume_stats,
     pod_not_running,
     running_containers,
+    shm_volume,
 )
 from kubectl_shm.kube.client import Kube, connect
 from kubectl_shm.kube.connection import ConnectionOptions
@@ -34,6 +39,7 @@ from kubectl_shm.kube.node_profiles import node_profiles, parallel
 from kubectl_shm.kube.observing import (
     VolumeIndex,
     observe_by_exec,
+    observe_in_debug_container,
     stats_refusal,
     volume_stats,
 )
@@ -50,16 +56,21 @@ def inspect_cluster(
     target: InspectTarget,
     container: str | None,
     exec_timeout: float,
+    debug_image: str | None = None,
 ) -> InspectReport:
     kube = connect(connection)
     try:
-        return _gather(kube, target, container, exec_timeout)
+        return _gather(kube, target, container, exec_timeout, debug_image)
     finally:
         kube.close()
 
 
 def _gather(
-    kube: Kube, target: InspectTarget, only: str | None, exec_timeout: float
+    kube: Kube,
+    target: InspectTarget,
+    only: str | None,
+    exec_timeout: float,
+    debug_image: str | None,
 ) -> InspectReport:
     pods = pods_of(kube, target, namespace=kube.namespace)
     _check_container(pods, target, only)
@@ -102,6 +113,10 @@ def _gather(
         else:
             notes[key] = found
     _from_kubelet_stats(kube, pods, notes, observations, only)
+    if debug_image is not None:
+        debug = _DebugRun(kube, debug_image, exec_timeout, nodes)
+        debug.observe(pods, notes, observations, only)
+        warnings.extend(debug.added)
     for key, why in notes.items():
         observations.setdefault(key, Observation(Method.NONE, notes=why))
     reports = tuple(
@@ -152,6 +167,63 @@ def _from_kubelet_stats(
             observations[key] = found
         else:
             notes[key] = (*notes.get(key, ()), found)
+
+
+@dataclass
+class _DebugRun:
+    """--debug: ephemeral containers with df beside containers whose image has none."""
+
+    kube: Kube
+    image: str
+    timeout: float
+    nodes: Mapping[str, NodeProfile]
+    added: list[str] = field(default_factory=list)
+
+    def observe(
+        self,
+        pods: list[dict[str, Any]],
+        notes: dict[Key, tuple[str, ...]],
+        observations: dict[Key, Observation],
+        only: str | None,
+    ) -> None:
+        wanted = [
+            (pod, name)
+            for pod in pods
+            for name in _containers(pod, only)
+            if (_pod_name(pod), name) not in observations
+            and any(
+                note.endswith(MISSING_IN_IMAGE) for note in notes.get((_pod_name(pod), name), ())
+            )
+        ]
+        for (pod, name), (added, found) in zip(wanted, parallel(self._one, wanted), strict=True):
+            key = (_pod_name(pod), name)
+            if added:
+                self.added.append(
+                    f"added ephemeral container {added} to pod {key[0]} (--debug); it stays in "
+                    f"the pod's spec until the pod is deleted"
+                )
+            if isinstance(found, Observation):
+                observations[key] = found
+            else:
+                notes[key] = (*notes.get(key, ()), *found)
+
+    def _one(
+        self, item: tuple[dict[str, Any], str]
+    ) -> tuple[str | None, Observation | tuple[str, ...]]:
+        pod, name = item
+        return observe_in_debug_container(
+            self.kube,
+            namespace=self.kube.namespace,
+            pod=_pod_name(pod),
+            volume=shm_volume(_spec(pod), name),
+            image=self.image,
+            ram_bytes=self.nodes[_pod_name(pod)].capacity_memory_bytes,
+            timeout=self.timeout,
+        )
+
+
+def _image_lacks_tools(notes: tuple[str, ...]) -> bool:
+    return any(note.endswith(MISSING_IN_IMAGE) for note in notes)
 
 
 def _stats_or_refusal(kube: Kube, node: str) -> VolumeIndex | str:

@@ -15,11 +15,17 @@ from kubectl_shm.inspection import (
     observe_proc_mounts,
 )
 from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.debug_container import DebugContainerFailed, start_debug_container
 from kubectl_shm.kube.errors import Forbidden, KubeError, NotFound
 from kubectl_shm.kube.exec import ReadCommand, run_read_command
 
-EXEC_FORBIDDEN = "exec forbidden (needs create on pods/exec)"
+# The client execs over a websocket, an HTTP GET: the API server authorizes it as
+# `get` on pods/exec, and newer releases also check `create` (the verb of SPDY's POST).
+EXEC_FORBIDDEN = "exec forbidden (needs get and create on pods/exec)"
 PROXY_FORBIDDEN = "kubelet stats forbidden (needs get on nodes/proxy)"
+DEBUG_FORBIDDEN = "debug container forbidden (needs patch on pods/ephemeralcontainers)"
+# Time for the debug container to start, image pull included.
+DEBUG_START_TIMEOUT = 60.0
 
 # (namespace, pod, volume) -> what the kubelet reports for it.
 VolumeIndex = dict[tuple[str, str, str], VolumeStats]
@@ -63,6 +69,42 @@ def observe_by_exec(
         if output.timed_out:
             break
     return tuple(notes)
+
+
+def observe_in_debug_container(
+    kube: Kube,
+    *,
+    namespace: str,
+    pod: str,
+    volume: str | None,
+    image: str,
+    ram_bytes: int | None,
+    timeout: float,
+) -> tuple[str | None, Observation | tuple[str, ...]]:
+    """(the ephemeral container's name, what df in it saw or why nothing).
+
+    The name is None when no container could be added.
+    """
+    try:
+        name = start_debug_container(
+            kube,
+            namespace=namespace,
+            pod=pod,
+            volume=volume,
+            image=image,
+            timeout=max(timeout, DEBUG_START_TIMEOUT),
+        )
+    except DebugContainerFailed as error:
+        return error.name, (str(error),)
+    except KubeError as error:
+        refusal = DEBUG_FORBIDDEN if isinstance(error, Forbidden) else f"debug: {_reason(error)}"
+        return None, (refusal,)
+    found = observe_by_exec(
+        kube, namespace=namespace, pod=pod, container=name, ram_bytes=ram_bytes, timeout=timeout
+    )
+    if isinstance(found, Observation):
+        return name, found
+    return name, tuple(f"in debug container {name}: {note}" for note in found)
 
 
 def volume_stats(kube: Kube, node: str) -> VolumeIndex:

@@ -68,7 +68,7 @@ def node(name, version, gate):
 class FakeKube:
     """Serves GETs and lists from objects by path; `forbidden` paths answer 403."""
 
-    def __init__(self, objects, nodes, *, forbidden=(), stats=None):
+    def __init__(self, objects, nodes, *, forbidden=(), stats=None, debug_state=None):
         self.namespace = "ml"
         self.server = "https://fake"
         self.objects = objects
@@ -76,6 +76,8 @@ class FakeKube:
         self.forbidden = set(forbidden)
         self.stats = stats or {}
         self.closed = False
+        self.patches = []
+        self.debug_state = debug_state or {"running": {}}
 
     def _check(self, path):
         if any(path.startswith(prefix) for prefix in self.forbidden):
@@ -116,6 +118,19 @@ class FakeKube:
         ]
         yield {"items": items}
 
+    def call(self, method, path, *, query=None, body=None, content_type="", accept="", doing):
+        """Only adding an ephemeral container: it runs at once."""
+        self._check(path)
+        assert (method, content_type) == ("PATCH", "application/strategic-merge-patch+json")
+        pod_path = path.removesuffix("/ephemeralcontainers")
+        self.patches.append((path, body))
+        [container] = body["spec"]["ephemeralContainers"]
+        status = self.objects[pod_path]["status"]
+        status.setdefault("ephemeralContainerStatuses", []).append(
+            {"name": container["name"], "state": self.debug_state}
+        )
+        return b"{}"
+
     def close(self):
         self.closed = True
 
@@ -131,16 +146,17 @@ def pods_path(name):
 def cluster(monkeypatch):
     """Install a fake cluster; `execs` maps (pod, container, argv0) to an ExecOutput or error."""
 
-    def install(pods, *, execs, forbidden=(), stats=None, extra=None):
+    def install(pods, *, execs, forbidden=(), stats=None, extra=None, debug_state=None):
         objects = {pods_path(p["metadata"]["name"]): p for p in pods}
         objects.update(extra or {})
-        kube = FakeKube(objects, NODES, forbidden=forbidden, stats=stats)
+        kube = FakeKube(objects, NODES, forbidden=forbidden, stats=stats, debug_state=debug_state)
         monkeypatch.setattr("kubectl_shm.cli.live_inspect.connect", lambda options: kube)
         calls = []
 
         def run_read_command(kube_, *, namespace, pod, container, command, timeout):
             calls.append((pod, container, command.value))
-            answer = execs[(pod, container, command.value[0])]
+            debug = "debug" if container.startswith("shm-inspect-") else container
+            answer = execs[(pod, debug, command.value[0])]
             if isinstance(answer, Exception):
                 raise answer
             return answer
@@ -264,7 +280,7 @@ def test_workload_pods_each_in_a_row_refusals_and_fallbacks_in_theirs(shm, clust
     assert rows["web-2"]["observedBytes"] == RAM // 2
     assert (rows["web-3"]["method"], rows["web-3"]["match"]) == ("none", None)
     assert rows["web-3"]["explanation"].startswith(
-        "Not observed: exec forbidden (needs create on pods/exec); "
+        "Not observed: exec forbidden (needs get and create on pods/exec); "
         "kubelet stats forbidden (needs get on nodes/proxy)."
     )
     assert rows["web-4"]["explanation"].startswith(
@@ -278,7 +294,7 @@ def test_missing_pod_is_one_line_exit_3(shm, cluster):
     cluster([], execs={})
     result = shm("inspect", "pod/nope")
     assert result.status == 3
-    assert result.stderr == 'error: pod "nope" not found in namespace "ml"\n'
+    assert result.stderr == 'error: pods "nope" not found in namespace "ml"\n'
 
 
 def test_a_workload_without_pods_is_fine(shm, cluster):
@@ -352,3 +368,87 @@ def test_pods_that_behave_alike_share_one_explanation(shm, cluster, monkeypatch)
     assert "5 containers in 5 pods: 5 match, 0 differ, 0 not observed" in result.stdout
     # Below the table (a header and five rows), no line is padded with spaces.
     assert all(line == line.rstrip() for line in result.stdout.splitlines()[6:])
+
+
+def test_debug_adds_an_ephemeral_container_only_when_asked(shm, cluster):
+    execs = {
+        ("bare", "main", "df"): MISSING,
+        ("bare", "main", "cat"): ExecOutput("", "", 127),
+        ("bare", "debug", "df"): df_output(64 * Mi),
+        ("vol", "main", "df"): MISSING,
+        ("vol", "main", "cat"): ExecOutput("", "", 127),
+        ("vol", "debug", "df"): df_output(256 * Mi),
+    }
+    kube, calls = cluster([pod("bare", size_limit=None), pod("vol")], execs=execs)
+    plain = shm("inspect", "pod/bare", "-o", "json")
+    assert plain.status == 0
+    assert only_row(plain)["method"] == "none"
+    assert kube.patches == []
+
+    result = shm("inspect", "pod/bare", "-o", "json", "--debug", "--image", "busybox:1.36")
+    assert result.status == 0, result.stderr
+    row = only_row(result)
+    assert (row["method"], row["observedBytes"], row["match"]) == ("exec-df", 64 * Mi, True)
+    [(path, body)] = kube.patches
+    assert path == "/api/v1/namespaces/ml/pods/bare/ephemeralcontainers"
+    [container] = body["spec"]["ephemeralContainers"]
+    assert container["name"].startswith("shm-inspect-")
+    assert (container["image"], container["command"]) == ("busybox:1.36", ["sleep", "300"])
+    assert container["securityContext"]["runAsNonRoot"] is True
+    assert "volumeMounts" not in container  # the sandbox's /dev/shm is mounted by the runtime
+    assert calls[-1] == ("bare", container["name"], ("df", "-k", "/dev/shm"))
+    assert f"Warning: added ephemeral container {container['name']} to pod bare" in result.stderr
+
+    with_volume = shm("inspect", "vol", "-o", "json", "--debug", "--image", "busybox:1.36")
+    assert only_row(with_volume)["observedBytes"] == 256 * Mi
+    mounts = kube.patches[-1][1]["spec"]["ephemeralContainers"][0]["volumeMounts"]
+    assert mounts == [{"name": "dshm", "mountPath": "/dev/shm", "readOnly": True}]
+
+
+def test_debug_refused_is_said_in_the_row(shm, cluster):
+    execs = {("bare", "main", "df"): MISSING, ("bare", "main", "cat"): ExecOutput("", "", 127)}
+    cluster(
+        [pod("bare", size_limit=None)],
+        execs=execs,
+        forbidden=["/api/v1/namespaces/ml/pods/bare/ephemeralcontainers"],
+    )
+    result = shm("inspect", "bare", "-o", "json", "--debug", "--image", "busybox:1.36")
+    assert result.status == 0
+    assert only_row(result)["explanation"].startswith(
+        "Not observed: no df in the image; no cat in the image; debug container forbidden "
+        "(needs patch on pods/ephemeralcontainers)."
+    )
+    assert "added ephemeral container" not in result.stderr
+
+
+def test_a_debug_container_that_does_not_start_is_said_in_the_row(shm, cluster):
+    execs = {("bare", "main", "df"): MISSING, ("bare", "main", "cat"): ExecOutput("", "", 127)}
+    kube, _ = cluster(
+        [pod("bare", size_limit=None)],
+        execs=execs,
+        debug_state={"waiting": {"reason": "ImagePullBackOff"}},
+    )
+    result = shm("inspect", "bare", "-o", "json", "--debug", "--image", "nope:1")
+    assert result.status == 0
+    name = kube.patches[0][1]["spec"]["ephemeralContainers"][0]["name"]
+    assert (
+        f"debug container {name} did not start (ImagePullBackOff)."
+        in (only_row(result)["explanation"])
+    )
+    assert f"added ephemeral container {name} to pod bare" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--debug"], "--debug needs --image"), (["--image", "busybox"], "only used with --debug")],
+)
+def test_debug_and_image_go_together(shm, args, message):
+    result = shm("inspect", "pod/x", *args)
+    assert result.status == 2
+    assert message in result.stderr
+
+
+def only_row(result):
+    [found] = json.loads(result.stdout)["pods"]
+    [container] = found["containers"]
+    return container

@@ -164,6 +164,45 @@ def test_container_without_df_falls_back_to_the_kubelet_stats(two_nodes, kubectl
     )
 
 
+def test_debug_container_reads_df_beside_a_distroless_container(
+    two_nodes, kubectl, shm, namespace, limited_kubeconfig
+):
+    if two_nodes.distroless_image is None:
+        pytest.skip("needs an image without df")
+    bare = pod("bare", image=two_nodes.distroless_image, node=two_nodes.node_legacy)
+    with_volume = pod(
+        "distroless", image=two_nodes.distroless_image, node=two_nodes.node_current, shm=SHM_256
+    )
+    for obj in (bare, with_volume):
+        del obj["spec"]["containers"][0]["command"]  # the image's entrypoint sleeps
+    run_pods(kubectl, namespace, bare, with_volume)
+    # May exec and add ephemeral containers, but not read the kubelets' stats (so the
+    # memory volume is not answered by them) nor list nodes (a current kubelet is assumed).
+    limited = limited_kubeconfig(
+        [
+            {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+            {"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["get", "create"]},
+            {"apiGroups": [""], "resources": ["pods/ephemeralcontainers"], "verbs": ["patch"]},
+        ]
+    )
+    for name, size, kubeconfig in (
+        ("bare", 64 * Mi, two_nodes.kubeconfig),
+        ("distroless", 256 * Mi, limited),
+    ):
+        args = ("inspect", f"pod/{name}", "-n", namespace, "--kubeconfig", kubeconfig)
+        result = shm(*args, "-o", "json", "--debug", "--image", two_nodes.image)
+        assert result.returncode == 0, result.stderr
+        container = only_container(json.loads(result.stdout))
+        assert (container["method"], container["observedBytes"]) == ("exec-df", size), container[
+            "explanation"
+        ]
+        assert container["match"] is True
+        spec = json.loads(kubectl("get", "pod", name, "-n", namespace, "-o", "json").stdout)
+        [debug] = spec["spec"]["ephemeralContainers"]
+        assert debug["name"].startswith("shm-inspect-")
+        assert f"added ephemeral container {debug['name']} to pod {name}" in result.stderr
+
+
 def test_a_daemonset_on_both_nodes_gets_two_answers(two_nodes, kubectl, shm, namespace):
     spec = pod_spec(image=two_nodes.image, shm=SHM_256)
     daemonset = {
@@ -268,7 +307,7 @@ def test_pending_pods_and_forbidden_exec_are_reported_in_their_rows(
     )
     assert ran["plain"]["method"] == "none"
     assert ran["plain"]["explanation"].startswith(
-        "Not observed: exec forbidden (needs create on pods/exec). Expected:"
+        "Not observed: exec forbidden (needs get and create on pods/exec). Expected:"
     )
     [pending] = rows.values()
     assert pending["node"] is None
@@ -281,7 +320,7 @@ def test_pending_pods_and_forbidden_exec_are_reported_in_their_rows(
 def test_a_missing_pod_is_one_line_and_exit_3(two_nodes, shm, namespace):
     result = shm("inspect", "pod/nope", "-n", namespace)
     assert result.returncode == 3
-    assert result.stderr == f'error: pod "nope" not found in namespace "{namespace}"\n'
+    assert result.stderr == f'error: pods "nope" not found in namespace "{namespace}"\n'
     assert result.stdout == ""
 
 

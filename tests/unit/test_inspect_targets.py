@@ -3,36 +3,35 @@
 import pytest
 
 from kubectl_shm.errors import InputError
-from kubectl_shm.inspect_targets import InspectTarget, label_selector, parse_inspect_target
+from kubectl_shm.inspect_targets import label_selector, parse_inspect_target
 from kubectl_shm.kube.exec import exec_status
 
 
 @pytest.mark.parametrize(
     ("text", "target"),
     [
-        ("trainer-0", InspectTarget("Pod", "trainer-0")),
-        ("pod/trainer-0", InspectTarget("Pod", "trainer-0")),
-        ("po/trainer-0", InspectTarget("Pod", "trainer-0")),
-        ("deploy/web", InspectTarget("Deployment", "web")),
-        ("deployments.apps/web", InspectTarget("Deployment", "web")),
-        ("STS/db", InspectTarget("StatefulSet", "db")),
-        ("ds/agent", InspectTarget("DaemonSet", "agent")),
-        ("rs/web-1", InspectTarget("ReplicaSet", "web-1")),
-        ("rc/old", InspectTarget("ReplicationController", "old")),
-        ("job/train", InspectTarget("Job", "train")),
-        ("cronjobs.batch/nightly", InspectTarget("CronJob", "nightly")),
+        ("trainer-0", ("Pod", "trainer-0")),
+        ("pod/trainer-0", ("Pod", "trainer-0")),
+        ("po/trainer-0", ("Pod", "trainer-0")),
+        ("deploy/web", ("Deployment", "web")),
+        ("deployments.apps/web", ("Deployment", "web")),
+        ("STS/db", ("StatefulSet", "db")),
+        ("ds/agent", ("DaemonSet", "agent")),
+        ("rs/web-1", ("ReplicaSet", "web-1")),
+        ("rc/old", ("ReplicationController", "old")),
+        ("job/train", ("Job", "train")),
+        ("cronjobs.batch/nightly", ("CronJob", "nightly")),
     ],
 )
 def test_targets(text, target):
-    assert parse_inspect_target(text) == target
+    parsed = parse_inspect_target(text)
+    assert (parsed.kind.kind, parsed.name) == target
 
 
 def test_target_labels():
     assert parse_inspect_target("deploy/web").label == "deployment/web"
-    assert (parse_inspect_target("cj/x").group, parse_inspect_target("cj/x").plural) == (
-        "batch",
-        "cronjobs",
-    )
+    cronjob = parse_inspect_target("cj/x").kind
+    assert (cronjob.group, cronjob.plural) == ("batch", "cronjobs")
 
 
 @pytest.mark.parametrize(
