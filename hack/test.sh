@@ -14,8 +14,8 @@ if [ -z "${SHM_E2E_KUBECONFIG:-}" ] && [ -f hack/e2e-deps.sh ]; then
 fi
 
 echo "--- lint"
-.venv/bin/ruff check kubectl_shm tests bench
-.venv/bin/ruff format --check kubectl_shm tests bench
+.venv/bin/ruff check kubectl_shm tests bench hack
+.venv/bin/ruff format --check kubectl_shm tests bench hack
 .venv/bin/mypy
 .venv/bin/lint-imports
 
