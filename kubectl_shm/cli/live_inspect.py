@@ -75,16 +75,46 @@ def _gather(
     pods = pods_of(kube, target, namespace=kube.namespace)
     _check_container(pods, target, only)
     warnings: list[str] = []
-    probe = {_node_name(p) for p in pods if needs_kubelet(_spec(p))} - {None}
-    profiles = (
-        node_profiles(
-            kube, probe={n for n in probe if n}, assumption=NodeProfile(), warnings=warnings
-        )
-        if pods
-        else {}
-    )
-    nodes = {_pod_name(p): _node(p, profiles) for p in pods}
+    nodes = _pod_nodes(kube, pods, warnings)
     notes: dict[Key, tuple[str, ...]] = {}
+    observations = _from_exec(kube, pods, nodes, notes, only, exec_timeout)
+    _from_kubelet_stats(kube, pods, notes, observations, only)
+    if debug_image is not None:
+        debug = _DebugRun(kube, debug_image, exec_timeout, nodes)
+        debug.observe(pods, notes, observations, only)
+        warnings.extend(debug.added)
+    by_pod: dict[str, dict[str, Observation]] = {}
+    for (pod_name, name), why in notes.items():
+        observations.setdefault((pod_name, name), Observation(Method.NONE, notes=why))
+    for (pod_name, name), observation in observations.items():
+        by_pod.setdefault(pod_name, {})[name] = observation
+    reports = tuple(
+        inspect_pod(pod, nodes[_pod_name(pod)], by_pod.get(_pod_name(pod), {}), only=only)
+        for pod in pods
+    )
+    return InspectReport(reports, tuple(warnings))
+
+
+def _pod_nodes(
+    kube: Kube, pods: list[dict[str, Any]], warnings: list[str]
+) -> dict[str, NodeProfile]:
+    """Each pod's node; kubelet gates are read only where a volume is at /dev/shm."""
+    if not pods:
+        return {}
+    probe = {n for p in pods if needs_kubelet(_spec(p)) and (n := _node_name(p)) is not None}
+    profiles = node_profiles(kube, probe=probe, assumption=NodeProfile(), warnings=warnings)
+    return {_pod_name(p): _node(p, profiles) for p in pods}
+
+
+def _from_exec(
+    kube: Kube,
+    pods: list[dict[str, Any]],
+    nodes: Mapping[str, NodeProfile],
+    notes: dict[Key, tuple[str, ...]],
+    only: str | None,
+    timeout: float,
+) -> dict[Key, Observation]:
+    """df, else /proc/mounts, in every running container, in parallel."""
     wanted: list[tuple[dict[str, Any], str]] = []
     for pod in pods:
         for name in _containers(pod, only):
@@ -94,45 +124,24 @@ def _gather(
             else:
                 wanted.append((pod, name))
 
-    def exec_one(item: tuple[dict[str, Any], str]) -> tuple[Key, Observation | tuple[str, ...]]:
+    def exec_one(item: tuple[dict[str, Any], str]) -> Observation | tuple[str, ...]:
         pod, name = item
-        found = observe_by_exec(
+        return observe_by_exec(
             kube,
             namespace=kube.namespace,
             pod=_pod_name(pod),
             container=name,
             ram_bytes=nodes[_pod_name(pod)].capacity_memory_bytes,
-            timeout=exec_timeout,
+            timeout=timeout,
         )
-        return (_pod_name(pod), name), found
 
     observations: dict[Key, Observation] = {}
-    for key, found in parallel(exec_one, wanted):
+    for (pod, name), found in zip(wanted, parallel(exec_one, wanted), strict=True):
         if isinstance(found, Observation):
-            observations[key] = found
+            observations[(_pod_name(pod), name)] = found
         else:
-            notes[key] = found
-    _from_kubelet_stats(kube, pods, notes, observations, only)
-    if debug_image is not None:
-        debug = _DebugRun(kube, debug_image, exec_timeout, nodes)
-        debug.observe(pods, notes, observations, only)
-        warnings.extend(debug.added)
-    for key, why in notes.items():
-        observations.setdefault(key, Observation(Method.NONE, notes=why))
-    reports = tuple(
-        inspect_pod(
-            pod,
-            nodes[_pod_name(pod)],
-            {
-                name: obs
-                for (pod_name, name), obs in observations.items()
-                if pod_name == _pod_name(pod)
-            },
-            only=only,
-        )
-        for pod in pods
-    )
-    return InspectReport(reports, tuple(warnings))
+            notes[(_pod_name(pod), name)] = found
+    return observations
 
 
 def _from_kubelet_stats(
