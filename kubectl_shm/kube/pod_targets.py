@@ -12,7 +12,8 @@ from kubectl_shm.workload_kinds import BY_KIND
 
 
 def pods_of(kube: Kube, target: InspectTarget, *, namespace: str) -> list[dict[str, Any]]:
-    """The pod itself, or every pod of the workload (sorted by name).
+    """The pod itself, or every pod of the workload (sorted by name), leaving out the
+    pods it is already deleting (a rollout's old pods): they are no longer its answer.
 
     Raises NotFound worded like kubectl ('pods "x" not found in namespace "ml"')
     when the target does not exist, InputError when a workload has no usable
@@ -32,7 +33,9 @@ def pods_of(kube: Kube, target: InspectTarget, *, namespace: str) -> list[dict[s
     pods: dict[str, dict[str, Any]] = {}
     for selector in selectors:
         for pod in list_pods(kube, namespace=namespace, selector=selector):
-            pods[str((pod.get("metadata") or {}).get("name"))] = pod
+            metadata = pod.get("metadata") or {}
+            if not metadata.get("deletionTimestamp"):
+                pods[str(metadata.get("name"))] = pod
     return [pods[name] for name in sorted(pods)]
 
 
