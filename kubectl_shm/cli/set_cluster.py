@@ -10,9 +10,9 @@ from kubectl_shm.cli.app import App
 from kubectl_shm.errors import ClusterError
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Forbidden, KubeError, NotFound
-from kubectl_shm.kube.node_profiles import kubelet_gates, parallel, short_reason
+from kubectl_shm.kube.node_profiles import profiles_of, short_reason
 from kubectl_shm.kube.workloads import get_workload, list_nodes, list_pods
-from kubectl_shm.nodes import GateSource, NodeProfile, parse_version
+from kubectl_shm.nodes import NodeProfile, parse_version
 from kubectl_shm.rollout import label_selector, pod_problems, rollout_effect, rollout_status
 from kubectl_shm.shm_patch import ShmPlan
 from kubectl_shm.workload_kinds import WorkloadKind
@@ -57,29 +57,9 @@ def cluster_nodes(
             f"nodes' kubelets and memory"
         )
         return None
-    probe = sorted(n["name"] for n in listed if _gate_switchable(n["kubeletVersion"]))
-    gates = dict(parallel(lambda name: (name, kubelet_gates(kube, name)), probe))
-    refused = sorted(name for name, (_, error) in gates.items() if error)
-    if refused:
-        warnings.append(
-            f"cannot read the SizeMemoryBackedVolumes gate of {', '.join(refused)} "
-            f"({gates[refused[0]][1]}; needs nodes/proxy): assuming each kubelet version's default"
-        )
-    nodes = []
-    for node in listed:
-        found, _ = gates.get(node["name"], (None, None))
-        source, states = found or (GateSource.DEFAULT, {})
-        profile = NodeProfile(
-            name=node["name"],
-            kubelet_version=node["kubeletVersion"],
-            gates=tuple(sorted(states.items())),
-            gate_source=source,
-            capacity_memory_bytes=node["capacityMemory"],
-            allocatable_memory_bytes=node["allocatableMemory"],
-            container_runtime=node["containerRuntimeVersion"],
-        )
-        nodes.append((profile, node["labels"]))
-    return nodes
+    probe = {n["name"] for n in listed if _gate_switchable(n["kubeletVersion"])}
+    profiles = profiles_of(kube, listed, probe=probe, warnings=warnings)
+    return [(profiles[node["name"]], node["labels"]) for node in listed]
 
 
 def follow_rollout(

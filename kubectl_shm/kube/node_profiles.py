@@ -41,6 +41,15 @@ def node_profiles(
         )
         + " with unknown memory",
     )
+    return profiles_of(kube, listed, probe=probe, warnings=warnings)
+
+
+def profiles_of(
+    kube: Kube, listed: Iterable[dict[str, Any]], *, probe: set[str], warnings: list[str]
+) -> dict[str, NodeProfile]:
+    """Profiles of already listed nodes (dicts as fetching.list_nodes returns them);
+    the kubelets of the nodes in `probe` are asked for their gates, in parallel."""
+    listed = list(listed)
     probe = probe & {node["name"] for node in listed}
     gates = dict(parallel(lambda name: (name, kubelet_gates(kube, name)), sorted(probe)))
     refused = sorted(name for name, (_, error) in gates.items() if error)
