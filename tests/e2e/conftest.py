@@ -146,6 +146,17 @@ def namespace(cluster: Cluster, kubectl) -> Iterator[str]:
 
 
 @pytest.fixture
+def apply(kubectl, namespace) -> Callable[..., None]:
+    """apply(*objects): `kubectl apply` the objects into the test's namespace."""
+
+    def run(*objects: dict) -> None:
+        items = {"apiVersion": "v1", "kind": "List", "items": list(objects)}
+        kubectl("apply", "-n", namespace, "-f", "-", input=json.dumps(items))
+
+    return run
+
+
+@pytest.fixture
 def two_nodes(cluster: Cluster) -> Cluster:
     """Skip unless the cluster has the local node-current / node-legacy profiles."""
     if not cluster.local:

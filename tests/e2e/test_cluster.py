@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import wait_for_pod
-from tests.e2e.manifests import as_input, pod
+from tests.e2e.manifests import pod
 
 MiB = 1024 * 1024
 SHM_256 = {"medium": "Memory", "sizeLimit": "256Mi"}
@@ -42,30 +42,14 @@ def test_nodes_run_the_two_kubelet_profiles(two_nodes, kubectl):
     assert configz["kubeletconfig"]["featureGates"] == {"SizeMemoryBackedVolumes": False}
 
 
-def test_default_shm_is_64m(two_nodes, kubectl, namespace):
-    kubectl(
-        "apply",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        input=as_input(pod("plain", image=two_nodes.image, node=two_nodes.node_current)),
-    )
+def test_default_shm_is_64m(two_nodes, kubectl, namespace, apply):
+    apply(pod("plain", image=two_nodes.image, node=two_nodes.node_current))
     wait_for_pod(kubectl, namespace, "plain")
     assert df_kib(kubectl, namespace, "plain")[0] == 64 * 1024
 
 
-def test_legacy_kubelet_ignores_size_limit_and_evicts(two_nodes, kubectl, namespace):
-    kubectl(
-        "apply",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        input=as_input(
-            pod("legacy", image=two_nodes.image, node=two_nodes.node_legacy, shm=SHM_256)
-        ),
-    )
+def test_legacy_kubelet_ignores_size_limit_and_evicts(two_nodes, kubectl, namespace, apply):
+    apply(pod("legacy", image=two_nodes.image, node=two_nodes.node_legacy, shm=SHM_256))
     wait_for_pod(kubectl, namespace, "legacy")
     size, _ = df_kib(kubectl, namespace, "legacy")
     half = node_memory_kib(kubectl, two_nodes.node_legacy) // 2
@@ -88,17 +72,8 @@ def test_legacy_kubelet_ignores_size_limit_and_evicts(two_nodes, kubectl, namesp
     assert 'Usage of EmptyDir volume "dshm" exceeds the limit "256Mi"' in message
 
 
-def test_current_kubelet_sizes_tmpfs_and_refuses_overflow(two_nodes, kubectl, namespace):
-    kubectl(
-        "apply",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        input=as_input(
-            pod("current", image=two_nodes.image, node=two_nodes.node_current, shm=SHM_256)
-        ),
-    )
+def test_current_kubelet_sizes_tmpfs_and_refuses_overflow(two_nodes, kubectl, namespace, apply):
+    apply(pod("current", image=two_nodes.image, node=two_nodes.node_current, shm=SHM_256))
     wait_for_pod(kubectl, namespace, "current")
     assert df_kib(kubectl, namespace, "current")[0] == 256 * 1024
     written = kubectl(
@@ -119,41 +94,27 @@ def test_current_kubelet_sizes_tmpfs_and_refuses_overflow(two_nodes, kubectl, na
     assert df_kib(kubectl, namespace, "current")[1] == 256 * 1024
 
 
-def test_current_kubelet_caps_shm_at_the_memory_limit(two_nodes, kubectl, namespace):
-    kubectl(
-        "apply",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        input=as_input(
-            pod(
-                "capped",
-                image=two_nodes.image,
-                node=two_nodes.node_current,
-                shm=SHM_256,
-                memory_limit="128Mi",
-            )
-        ),
+def test_current_kubelet_caps_shm_at_the_memory_limit(two_nodes, kubectl, namespace, apply):
+    apply(
+        pod(
+            "capped",
+            image=two_nodes.image,
+            node=two_nodes.node_current,
+            shm=SHM_256,
+            memory_limit="128Mi",
+        )
     )
     wait_for_pod(kubectl, namespace, "capped")
     assert df_kib(kubectl, namespace, "capped")[0] == 128 * 1024
 
 
-def test_kubectl_get_exec_and_logs_work(cluster, kubectl, namespace):
-    kubectl(
-        "apply",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        input=as_input(
-            pod(
-                "talker",
-                image=cluster.image,
-                command=("sh", "-c", "echo hello-from-shm; sleep 3600"),
-            )
-        ),
+def test_kubectl_get_exec_and_logs_work(cluster, kubectl, namespace, apply):
+    apply(
+        pod(
+            "talker",
+            image=cluster.image,
+            command=("sh", "-c", "echo hello-from-shm; sleep 3600"),
+        )
     )
     wait_for_pod(kubectl, namespace, "talker")
     listed = kubectl("get", "pods", "-n", namespace, "-o", "name").stdout.split()
