@@ -198,7 +198,7 @@ def _memory_volume_findings(
             Finding(
                 Rule.CAPPED_BY_MEMORY_LIMIT,
                 name,
-                _capped_message(workload, name, size_limit, limit),
+                _capped_message(workload, shm, pod, size_limit, limit),
             )
         )
     if limit is None:
@@ -218,13 +218,22 @@ def _memory_volume_findings(
     return findings
 
 
-def _capped_message(workload: WorkloadRef, name: str, size_limit: int, limit: int) -> str:
+def _capped_message(
+    workload: WorkloadRef, shm: ContainerShm, pod: PodShm, size_limit: int, limit: int
+) -> str:
+    if pod.node.sizes_memory_volumes:
+        effect = f"/dev/shm is capped at {format_bytes(limit)}, and shm pages"
+    else:
+        # Without SizeMemoryBackedVolumes the tmpfs is not sized by the limit: df shows
+        # half the RAM, but the memory cgroup still holds the pages (helpers_linux.go).
+        shows = format_bytes(shm.expected_bytes) if shm.expected_bytes else "half of the RAM"
+        effect = f"/dev/shm shows {shows}, but shm pages"
     return (
         f"sizeLimit {format_bytes(size_limit)} is larger than the pod memory limit "
-        f"{format_bytes(limit)}: /dev/shm is capped at {format_bytes(limit)}, and shm pages "
-        f"count against that limit (OOM kill, not ENOSPC). Fix: raise the memory limit above "
+        f"{format_bytes(limit)}: {effect} count against that limit (OOM kill past "
+        f"{format_bytes(limit)}, not ENOSPC). Fix: raise the memory limit above "
         f"{format_bytes(size_limit)}, or lower the size: "
-        f"{workload.set_command(format_bytes(limit), name)}"
+        f"{workload.set_command(format_bytes(limit), shm.container)}"
     )
 
 

@@ -103,6 +103,22 @@ def test_capped_by_memory_limit():
     ]
 
 
+@pytest.mark.parametrize(
+    ("node", "says"),
+    [
+        (CURRENT, "/dev/shm is capped at 1Gi"),
+        # Gate off: the tmpfs is half the RAM; the cgroup limit still OOM-kills past 1Gi.
+        (LEGACY, "/dev/shm shows 16Gi, but shm pages count against that limit"),
+    ],
+)
+def test_capped_message_says_what_df_shows_on_each_kubelet(node, says):
+    pod = spec(resources={"limits": {"memory": "1Gi"}}, volume=MEMORY_2G)
+    report = audit_workload(REF, [Placement(pod, node)])
+    [capped] = [f for f in report.findings if f.rule is Rule.CAPPED_BY_MEMORY_LIMIT]
+    assert says in capped.message
+    assert "OOM kill past 1Gi" in capped.message
+
+
 def test_unbounded_and_no_memory_limit():
     assert rules(spec(volume={"emptyDir": {"medium": "Memory"}})) == [
         "shm-no-memory-limit",
