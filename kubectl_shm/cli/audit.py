@@ -9,7 +9,7 @@ import click
 from kubectl_shm.audit import AuditReport, audit_templates
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
-from kubectl_shm.cli.options import connection_from, connection_options
+from kubectl_shm.cli.options import connection_from, connection_options, output_option
 from kubectl_shm.errors import InputError
 from kubectl_shm.nodes import NodeProfile, parse_feature_gates, parse_version
 from kubectl_shm.quantity import QuantityError, positive_bytes
@@ -33,14 +33,7 @@ FAIL_ON = ("error", "warning", "never")
     metavar="PATH",
     help="Audit manifests offline: a file, a directory (recursively) or - for stdin. Repeatable.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(OUTPUT_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@output_option(OUTPUT_FORMATS, default="table")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),

@@ -8,7 +8,12 @@ import click
 
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
-from kubectl_shm.cli.options import connection_from, connection_options, parse_request_timeout
+from kubectl_shm.cli.options import (
+    connection_from,
+    connection_options,
+    output_option,
+    parse_request_timeout,
+)
 from kubectl_shm.inspect_targets import parse_inspect_target
 from kubectl_shm.inspection import InspectReport
 
@@ -20,14 +25,7 @@ DEFAULT_EXEC_TIMEOUT = "10s"
 @connection_options
 @click.argument("target", metavar="pod/NAME|NAME|TYPE/NAME")
 @click.option("-c", "--container", metavar="C", help="Only this container (default: all).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(OUTPUT_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@output_option(OUTPUT_FORMATS, default="table")
 @click.option(
     "--exec-timeout",
     metavar="DURATION",

@@ -54,6 +54,18 @@ def connection_options(function: F) -> F:
     return function
 
 
+def output_option(formats: tuple[str, ...], *, default: str) -> Callable[[F], F]:
+    """-o/--output with the command's formats; the same spelling and help everywhere."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(formats),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
 def verbose_option(function: F) -> F:
     return click.option(
         "-v",

@@ -11,7 +11,7 @@ import click
 from kubectl_shm import __version__
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
-from kubectl_shm.cli.options import verbose_option
+from kubectl_shm.cli.options import output_option, verbose_option
 
 # The distributions whose versions decide behaviour: the API client and the CLI stack.
 DEPENDENCIES = ("kubernetes", "click", "rich", "PyYAML")
@@ -21,14 +21,7 @@ _ARCHITECTURES = {"x86_64": "amd64", "aarch64": "arm64", "i686": "386", "armv7l"
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "-o",
-    "--output",
-    type=click.Choice(OUTPUT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@output_option(OUTPUT_FORMATS, default="text")
 @verbose_option
 @click.pass_obj
 def version(app: App, /, output: str) -> int:
