@@ -9,8 +9,7 @@ workload spread over kubelets that behave differently reports each answer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubectl_shm.nodes import NodeProfile
 from kubectl_shm.rules import Finding, Severity, WorkloadRef, evaluate
@@ -18,8 +17,7 @@ from kubectl_shm.sizing import Basis, ShmSource, expected_shm
 from kubectl_shm.templates import PodTemplate
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """A pod spec as it runs (or would run) on one node."""
 
     pod_spec: Mapping[str, Any]
@@ -27,8 +25,9 @@ class Placement:
     used_bytes: Mapping[str, int] | None = None
 
 
-@dataclass(frozen=True)
-class ContainerReport:
+class ContainerReport(NamedTuple):
+    """One container's /dev/shm as audited: what backs it, how big it will be and why."""
+
     name: str
     source: ShmSource
     volume: str | None
@@ -39,8 +38,9 @@ class ContainerReport:
     nodes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class WorkloadReport:
+class WorkloadReport(NamedTuple):
+    """A workload (or bare pod) with its containers' /dev/shm and the findings about it."""
+
     kind: str
     namespace: str
     name: str
@@ -55,19 +55,21 @@ class WorkloadReport:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
 
 
-@dataclass(frozen=True)
-class ClusterInfo:
+class ClusterInfo(NamedTuple):
+    """What the live audit learned about the cluster it ran against."""
+
     server_version: str | None
     nodes: tuple[NodeProfile, ...]
 
 
-@dataclass(frozen=True)
-class AuditReport:
+class AuditReport(NamedTuple):
+    """The whole audit: every workload, plus warnings about what could not be read."""
+
     workloads: tuple[WorkloadReport, ...]
     cluster: ClusterInfo | None = None
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
-    def count(self, severity: Severity) -> int:
+    def count_findings(self, severity: Severity) -> int:
         return sum(1 for w in self.workloads for f in w.findings if f.severity is severity)
 
     def fails(self, fail_on: str) -> bool:
@@ -150,8 +152,8 @@ def _merge_container(
     seen = containers.get(key)
     nodes = (node,) if node else ()
     if seen is None:
-        containers[key] = replace(report, nodes=nodes)
+        containers[key] = report._replace(nodes=nodes)
         return
     used = max(filter(None, (seen.used_bytes, report.used_bytes)), default=seen.used_bytes)
     merged_nodes = seen.nodes + tuple(n for n in nodes if n not in seen.nodes)
-    containers[key] = replace(seen, used_bytes=used, nodes=merged_nodes)
+    containers[key] = seen._replace(used_bytes=used, nodes=merged_nodes)

@@ -23,6 +23,8 @@ VolumeUsage = Mapping[tuple[str, str, str], int]
 
 @dataclass
 class _Group:
+    """The pods of one controller (or one bare pod) on one node: spec, node, peak shm use."""
+
     pod_spec: Mapping[str, Any]
     node: NodeProfile
     used: dict[str, int] = field(default_factory=dict)

@@ -21,6 +21,8 @@ TYPES_HELP = "pod, deploy, sts, ds, rs, rc, job or cronjob"
 
 @dataclass(frozen=True)
 class InspectTarget:
+    """What `inspect` was asked about: a pod, or a workload whose pods to inspect."""
+
     kind: WorkloadKind
     name: str
 

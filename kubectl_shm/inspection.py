@@ -71,6 +71,8 @@ class VolumeStats:
 
 @dataclass(frozen=True)
 class ContainerInspection:
+    """One container's /dev/shm: declared, expected from the kubelet, and observed."""
+
     name: str
     source: ShmSource
     volume: str | None
@@ -86,6 +88,8 @@ class ContainerInspection:
 
 @dataclass(frozen=True)
 class PodInspection:
+    """One pod's containers, inspected on the node the pod runs on."""
+
     namespace: str
     name: str
     node: NodeProfile
@@ -95,6 +99,8 @@ class PodInspection:
 
 @dataclass(frozen=True)
 class InspectReport:
+    """Every pod inspected, plus warnings about what could not be observed."""
+
     pods: tuple[PodInspection, ...]
     warnings: tuple[str, ...] = ()
 

@@ -42,6 +42,8 @@ _ORDER = (ARGO_CD, FLUX, HELM)
 
 @dataclass(frozen=True)
 class Manager:
+    """A tool (Argo CD, Flux, Helm) that manages the object, and the evidence for it."""
+
     tool: str
     evidence: str
 

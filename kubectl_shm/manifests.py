@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -18,8 +16,9 @@ class ManifestError(InputError):
     """A manifest that cannot be parsed; the message names the source and line."""
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
+    """One Kubernetes object read from a manifest, and the file it came from."""
+
     source: str
     obj: Mapping[str, Any]
 
@@ -28,6 +27,8 @@ def parse_manifests(text: str, source: str) -> list[Document]:
     """Every mapping document in `text`; empty documents are skipped."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
+        import json  # here, not at the top: YAML input is the common case and starts faster
+
         try:
             return _documents(json.loads(text), source)
         except json.JSONDecodeError:

@@ -9,8 +9,8 @@ Feature-gate history (pkg/features/kube_features.go, versioned specs):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 SIZE_MEMORY_BACKED_VOLUMES = "SizeMemoryBackedVolumes"
 POD_LEVEL_RESOURCES = "PodLevelResources"
@@ -31,8 +31,7 @@ class GateSource(str, Enum):
     DEFAULT = "default"
 
 
-@dataclass(frozen=True)
-class NodeProfile:
+class NodeProfile(NamedTuple):
     """A node as the kubelet sees it, or the assumption made where no node answers.
 
     `gates` holds only the gates whose state is known (from configz, metrics or

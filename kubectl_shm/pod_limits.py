@@ -17,15 +17,13 @@ declares a non-zero memory limit; otherwise there is none.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubectl_shm.podspec import container_name, containers_of, mapping
 from kubectl_shm.quantity import QuantityError, to_bytes
 
 
-@dataclass(frozen=True)
-class QuantityProblem:
+class QuantityProblem(NamedTuple):
     """A quantity in the pod spec that cannot be parsed."""
 
     field: str
@@ -34,8 +32,7 @@ class QuantityProblem:
     container: str | None = None
 
 
-@dataclass(frozen=True)
-class PodMemoryLimit:
+class PodMemoryLimit(NamedTuple):
     """The pod cgroup's memory limit in bytes, or None when the pod has none."""
 
     limit_bytes: int | None

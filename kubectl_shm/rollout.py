@@ -31,6 +31,8 @@ STUCK_REASONS = frozenset(
 
 @dataclass(frozen=True)
 class RolloutStatus:
+    """Where a rollout stands, in kubectl's `rollout status` terms."""
+
     done: bool
     message: str
     updated: int = 0

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubectl_shm.pod_limits import QuantityProblem
 from kubectl_shm.podspec import all_containers, container_name, mapping
@@ -72,8 +71,9 @@ _SEVERITIES = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One rule that fired, for a container or (container None) the whole pod."""
+
     rule: Rule
     container: str | None
     message: str
@@ -83,8 +83,7 @@ class Finding:
         return self.rule.severity
 
 
-@dataclass(frozen=True)
-class WorkloadRef:
+class WorkloadRef(NamedTuple):
     """Who the finding is about, to write the fix command."""
 
     kind: str

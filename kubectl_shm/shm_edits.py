@@ -46,6 +46,8 @@ class ReplaceVolume:
 
 @dataclass(frozen=True)
 class RemoveVolume:
+    """Delete the volume named `volume` from the pod spec."""
+
     volume: str
 
 
@@ -70,6 +72,8 @@ class RepointMount:
 
 @dataclass(frozen=True)
 class RemoveMount:
+    """Delete the mount at `mount_path` from a container of `list_key`."""
+
     list_key: str
     container: str
     mount_path: str

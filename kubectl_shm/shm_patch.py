@@ -54,6 +54,8 @@ class TemplateChange:
 
 @dataclass(frozen=True)
 class ShmPlan:
+    """The change for one object: the request, the object before and after, per template."""
+
     kind: str
     namespace: str | None
     name: str

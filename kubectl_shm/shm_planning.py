@@ -105,6 +105,8 @@ def free_volume_name(pod_spec: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class _Use:
+    """A container's mount of `path`, and the volume source behind it."""
+
     list_key: str
     container: str
     path: str

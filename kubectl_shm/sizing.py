@@ -14,9 +14,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubectl_shm.nodes import POD_LEVEL_RESOURCES, NodeProfile, parse_version
 from kubectl_shm.pod_limits import PodMemoryLimit, QuantityProblem, pod_memory_limit
@@ -52,8 +51,7 @@ class Basis(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class ContainerShm:
+class ContainerShm(NamedTuple):
     """What one container's /dev/shm is made of, and how big the kubelet will make it."""
 
     container: str
@@ -65,8 +63,7 @@ class ContainerShm:
     basis: Basis
 
 
-@dataclass(frozen=True)
-class PodShm:
+class PodShm(NamedTuple):
     """The shm model of one pod spec on one node."""
 
     node: NodeProfile

@@ -9,8 +9,7 @@ mappings is taken as a pod spec, and reported with the path it was found at.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubectl_shm.podspec import mapping
 
@@ -62,8 +61,7 @@ _MAX_SEARCH_DEPTH = 8
 DEFAULT_NAMESPACE = "default"
 
 
-@dataclass(frozen=True)
-class PodTemplate:
+class PodTemplate(NamedTuple):
     """One pod spec found in an object, with the identity of the object holding it."""
 
     kind: str

@@ -9,5 +9,7 @@ from kubectl_shm.render.terminal import Terminal
 
 @dataclass
 class App:
+    """What every command gets from the group: the terminal and the -v level."""
+
     terminal: Terminal
     verbose: int = 0

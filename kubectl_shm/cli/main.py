@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
@@ -106,8 +107,19 @@ def run(argv: Sequence[str] | None = None, terminal: Terminal | None = None) -> 
     return int(result or 0)
 
 
+# Imports allocate tens of thousands of objects; at the default gen-0 threshold (700)
+# the cycle collector runs dozens of times over them. Fewer, later collections take ~5%
+# off `audit -f`; refcounting still frees everything that is not in a cycle.
+GC_GEN0_THRESHOLD = 50_000
+
+
 def main() -> NoReturn:
-    sys.exit(run())
+    gc.set_threshold(GC_GEN0_THRESHOLD)
+    status = run()
+    # Shutdown runs the cycle collector over every object left; it skips frozen ones,
+    # and the process is ending anyway: ~15% of a short run.
+    gc.freeze()
+    sys.exit(status)
 
 
 def _report(app: App, error: BaseException, message: str, status: ExitStatus) -> int:

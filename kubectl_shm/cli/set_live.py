@@ -33,6 +33,8 @@ __all__ = ["LiveOptions", "RolloutFailed", "set_live"]
 
 @dataclass(frozen=True)
 class LiveOptions:
+    """How `set` applies its plan to the cluster: dry run, output, waiting."""
+
     dry_run: str  # none, client or server
     output: str | None
     wait: bool
@@ -41,6 +43,8 @@ class LiveOptions:
 
 @dataclass
 class _Item:
+    """One target of `set`: the object read, its plan and, once patched, the outcome."""
+
     kind: WorkloadKind
     namespace: str
     obj: dict[str, Any]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ConnectionOptions:
+class ConnectionOptions(NamedTuple):
     """kubectl's --kubeconfig, --context, --cluster, --user, -n and --request-timeout."""
 
     kubeconfig: str | None = None

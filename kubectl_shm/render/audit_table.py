@@ -128,5 +128,5 @@ def _print_findings(report: AuditReport, console: Console) -> None:
         heading.append(f"{finding.rule.value}  {where}", style="bold")
         console.print(heading)
         console.print(Padding(Text(finding.message), (0, 0, 0, 8)))
-    counts = ", ".join(f"{report.count(s)} {s.value}" for s in Severity)
+    counts = ", ".join(f"{report.count_findings(s)} {s.value}" for s in Severity)
     console.print(Text(f"\n{len(report.workloads)} workloads: {counts}", style="dim"))

@@ -17,7 +17,7 @@ def audit_document(report: AuditReport) -> dict[str, Any]:
         "workloads": [_workload(w, live=report.cluster is not None) for w in report.workloads],
         "summary": {
             "workloads": len(report.workloads),
-            **{severity.value: report.count(severity) for severity in Severity},
+            **{severity.value: report.count_findings(severity) for severity in Severity},
         },
     }
 

@@ -20,6 +20,8 @@ PIPE_WIDTH = 160
 
 @dataclass
 class Terminal:
+    """The three standard streams, swappable by tests."""
+
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
