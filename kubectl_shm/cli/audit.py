@@ -9,7 +9,12 @@ import click
 from kubectl_shm.audit import AuditReport, audit_templates
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
-from kubectl_shm.cli.options import connection_from, connection_options, output_option
+from kubectl_shm.cli.options import (
+    connection_from,
+    connection_options,
+    filenames_option,
+    output_option,
+)
 from kubectl_shm.errors import InputError
 from kubectl_shm.nodes import NodeProfile, parse_feature_gates, parse_version
 from kubectl_shm.quantity import QuantityError, positive_bytes
@@ -25,13 +30,8 @@ FAIL_ON = ("error", "warning", "never")
 @click.option(
     "-l", "--selector", metavar="SELECTOR", help="Only pods matching this label selector."
 )
-@click.option(
-    "-f",
-    "--filename",
-    "filenames",
-    multiple=True,
-    metavar="PATH",
-    help="Audit manifests offline: a file, a directory (recursively) or - for stdin. Repeatable.",
+@filenames_option(
+    "Audit manifests offline: a file, a directory (recursively) or - for stdin. Repeatable."
 )
 @output_option(OUTPUT_FORMATS, default="table")
 @click.option(

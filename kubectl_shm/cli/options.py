@@ -66,6 +66,13 @@ def output_option(formats: tuple[str, ...], *, default: str) -> Callable[[F], F]
     )
 
 
+def filenames_option(help_text: str) -> Callable[[F], F]:
+    """kubectl's repeatable -f/--filename, collected as `filenames`."""
+    return click.option(
+        "-f", "--filename", "filenames", multiple=True, metavar="PATH", help=help_text
+    )
+
+
 def verbose_option(function: F) -> F:
     return click.option(
         "-v",

@@ -9,7 +9,12 @@ import click
 
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
-from kubectl_shm.cli.options import connection_from, connection_options, parse_request_timeout
+from kubectl_shm.cli.options import (
+    connection_from,
+    connection_options,
+    filenames_option,
+    parse_request_timeout,
+)
 from kubectl_shm.errors import InputError
 from kubectl_shm.quantity import QuantityError, parse_quantity
 from kubectl_shm.shm_patch import ShmPlan, ShmRequest, parse_size, plan_shm
@@ -24,14 +29,9 @@ DEFAULT_TIMEOUT = "5m"
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @connection_options
 @click.argument("args", nargs=-1, metavar="(TYPE/NAME... | TYPE NAME... | -f FILE) SIZE")
-@click.option(
-    "-f",
-    "--filename",
-    "filenames",
-    multiple=True,
-    metavar="PATH",
-    help="Manifests: a file, a directory or - for stdin. Repeatable. Live objects they name, "
-    "or with --local the files themselves.",
+@filenames_option(
+    "Manifests: a file, a directory or - for stdin. Repeatable. Live objects they name, "
+    "or with --local the files themselves."
 )
 @click.option("--local", is_flag=True, help="Change the -f manifests and print them; no cluster.")
 @click.option(
