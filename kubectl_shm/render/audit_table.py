@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from kubectl_shm.audit import AuditReport, ContainerReport, WorkloadReport
 from kubectl_shm.quantity import format_bytes
+from kubectl_shm.render.columns import BASIS_LABELS, columns_table
 from kubectl_shm.render.terminal import Terminal
 from kubectl_shm.rules import Severity
-from kubectl_shm.sizing import Basis, ShmSource
+from kubectl_shm.sizing import ShmSource
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,24 +23,14 @@ _SOURCE_LABELS = {
     ShmSource.HOST_IPC: "hostIPC",
     ShmSource.OTHER: "other",
 }
-_BASIS_LABELS = {
-    Basis.RUNTIME_DEFAULT: "runtime",
-    Basis.SIZE_LIMIT: "sizeLimit",
-    Basis.POD_MEMORY_LIMIT: "mem limit",
-    Basis.NODE_ALLOCATABLE: "allocatable",
-    Basis.HALF_NODE_MEMORY: "half RAM",
-    Basis.HOST: "host",
-    Basis.UNKNOWN: "unknown",
-}
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def render_audit_table(report: AuditReport, terminal: Terminal, *, wide: bool = False) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     console = terminal.console()
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table = columns_table()
     table.add_column("NAMESPACE", no_wrap=True)
     table.add_column("WORKLOAD", overflow="fold", min_width=16)
     table.add_column("CONTAINER", overflow="fold", min_width=9)
@@ -80,7 +71,7 @@ def _row(workload: WorkloadReport, container: ContainerReport | None, *, wide: b
         _SOURCE_LABELS[container.source],
         format_bytes(container.size_limit_bytes),
         format_bytes(container.expected_bytes) if container.expected_bytes else "?",
-        _BASIS_LABELS[container.basis],
+        BASIS_LABELS[container.basis],
     ]
     if wide:
         cells += [

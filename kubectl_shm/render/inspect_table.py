@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from kubectl_shm.inspection import InspectReport, Method, PodInspection
 from kubectl_shm.quantity import format_bytes
-from kubectl_shm.render.audit_table import _BASIS_LABELS as BASIS_LABELS
+from kubectl_shm.render.columns import BASIS_LABELS, columns_table
 from kubectl_shm.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -30,11 +30,10 @@ _MATCH_CELLS = {True: ("yes", "green"), False: ("NO", "bold red"), None: ("-", "
 
 
 def render_inspect_table(report: InspectReport, terminal: Terminal) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     console = terminal.console()
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table = columns_table()
     table.add_column("POD", overflow="fold", min_width=12)
     table.add_column("CONTAINER", overflow="fold", min_width=9)
     for header in ("SIZELIMIT", "EXPECTED"):

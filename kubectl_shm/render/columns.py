@@ -1,0 +1,28 @@
+"""What the audit and inspect tables share: kubectl's borderless columns and the basis labels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kubectl_shm.sizing import Basis
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# Short labels keep a row within 100 columns; JSON carries the exact names.
+BASIS_LABELS = {
+    Basis.RUNTIME_DEFAULT: "runtime",
+    Basis.SIZE_LIMIT: "sizeLimit",
+    Basis.POD_MEMORY_LIMIT: "mem limit",
+    Basis.NODE_ALLOCATABLE: "allocatable",
+    Basis.HALF_NODE_MEMORY: "half RAM",
+    Basis.HOST: "host",
+    Basis.UNKNOWN: "unknown",
+}
+
+
+def columns_table() -> Table:
+    """A table drawn like `kubectl get`: no borders, bold headers; columns are the caller's."""
+    from rich.table import Table
+
+    return Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
