@@ -264,5 +264,18 @@ def wait_for_pod(kubectl, namespace: str, name: str, timeout: int = 90) -> dict:
     return json.loads(kubectl("get", "pod", name, "-n", namespace, "-o", "json").stdout)
 
 
+def shm_df_kib(kubectl, namespace: str, pod: str, container: str = "main") -> tuple[int, int]:
+    """(size, used) of /dev/shm in KiB, from `df -k` run in the container: the kernel's answer."""
+    out = kubectl("exec", pod, "-n", namespace, "-c", container, "--", "df", "-k", "/dev/shm")
+    fields = out.stdout.strip().splitlines()[-1].split()
+    return int(fields[1]), int(fields[2])
+
+
+def fill_shm(kubectl, namespace: str, pod: str, mib: int, *, check: bool = True):
+    """Write `mib` MiB into /dev/shm of the pod with dd; returns kubectl's result."""
+    command = ("dd", "if=/dev/zero", "of=/dev/shm/fill", "bs=1M", f"count={mib}")
+    return kubectl("exec", pod, "-n", namespace, "--", *command, check=check)
+
+
 def _log(message: str) -> None:
     print(f"[e2e cluster] {message}", file=sys.stderr, flush=True)

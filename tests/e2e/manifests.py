@@ -53,12 +53,25 @@ def pod_spec(
 
 
 def deployment(name: str, spec: dict[str, Any], *, replicas: int = 1) -> dict[str, Any]:
+    return _workload("Deployment", name, spec, replicas=replicas)
+
+
+def statefulset(name: str, spec: dict[str, Any], *, replicas: int = 1) -> dict[str, Any]:
+    return _workload("StatefulSet", name, spec, replicas=replicas, serviceName=name)
+
+
+def daemonset(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return _workload("DaemonSet", name, spec)
+
+
+def _workload(kind: str, name: str, spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A workload whose pods, labelled app=`name`, run `spec`."""
     return {
         "apiVersion": "apps/v1",
-        "kind": "Deployment",
+        "kind": kind,
         "metadata": {"name": name},
         "spec": {
-            "replicas": replicas,
+            **extra,
             "selector": {"matchLabels": {"app": name}},
             "template": {"metadata": {"labels": {"app": name}}, "spec": spec},
         },

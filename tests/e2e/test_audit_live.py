@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import fill_shm
 from tests.e2e.manifests import as_input, deployment, pod, pod_spec
 
 SHM_256 = {"medium": "Memory", "sizeLimit": "256Mi"}
@@ -116,8 +117,7 @@ def test_gpu_pod_without_shm_and_clean_web_server(workloads, shm):
 def test_live_usage_and_near_full(workloads, shm, kubectl):
     pod_name = kubectl("get", "pods", "-n", workloads, "-l", "app=on-current", "-o",
                        "jsonpath={.items[0].metadata.name}").stdout  # fmt: skip
-    kubectl("exec", pod_name, "-n", workloads, "--",
-            "dd", "if=/dev/zero", "of=/dev/shm/fill", "bs=1M", "count=220")  # fmt: skip
+    fill_shm(kubectl, workloads, pod_name, 220)
     deadline = time.monotonic() + 90  # the kubelet refreshes volume stats every minute or so
     while True:
         current = by_name(audit_json(shm, "-n", workloads))["on-current"]

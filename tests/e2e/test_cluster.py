@@ -11,18 +11,11 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import wait_for_pod
+from tests.e2e.conftest import fill_shm, shm_df_kib, wait_for_pod
 from tests.e2e.manifests import pod
 
 MiB = 1024 * 1024
 SHM_256 = {"medium": "Memory", "sizeLimit": "256Mi"}
-
-
-def df_kib(kubectl, namespace: str, name: str) -> tuple[int, int]:
-    """(size, used) of /dev/shm in KiB, from `df -k` inside the container."""
-    out = kubectl("exec", name, "-n", namespace, "--", "df", "-k", "/dev/shm").stdout
-    fields = out.strip().splitlines()[-1].split()
-    return int(fields[1]), int(fields[2])
 
 
 def node_memory_kib(kubectl, node: str) -> int:
@@ -45,28 +38,17 @@ def test_nodes_run_the_two_kubelet_profiles(two_nodes, kubectl):
 def test_default_shm_is_64m(two_nodes, kubectl, namespace, apply):
     apply(pod("plain", image=two_nodes.image, node=two_nodes.node_current))
     wait_for_pod(kubectl, namespace, "plain")
-    assert df_kib(kubectl, namespace, "plain")[0] == 64 * 1024
+    assert shm_df_kib(kubectl, namespace, "plain")[0] == 64 * 1024
 
 
 def test_legacy_kubelet_ignores_size_limit_and_evicts(two_nodes, kubectl, namespace, apply):
     apply(pod("legacy", image=two_nodes.image, node=two_nodes.node_legacy, shm=SHM_256))
     wait_for_pod(kubectl, namespace, "legacy")
-    size, _ = df_kib(kubectl, namespace, "legacy")
+    size, _ = shm_df_kib(kubectl, namespace, "legacy")
     half = node_memory_kib(kubectl, two_nodes.node_legacy) // 2
     assert abs(size - half) <= 4, (size, half)  # tmpfs without size=: half the RAM, in pages
 
-    written = kubectl(
-        "exec",
-        "legacy",
-        "-n",
-        namespace,
-        "--",
-        "dd",
-        "if=/dev/zero",
-        "of=/dev/shm/fill",
-        "bs=1M",
-        "count=300",
-    )
+    written = fill_shm(kubectl, namespace, "legacy", 300)
     assert "300+0 records out" in written.stderr
     message = _wait_for_eviction(kubectl, namespace, "legacy", timeout=180)
     assert 'Usage of EmptyDir volume "dshm" exceeds the limit "256Mi"' in message
@@ -75,23 +57,11 @@ def test_legacy_kubelet_ignores_size_limit_and_evicts(two_nodes, kubectl, namesp
 def test_current_kubelet_sizes_tmpfs_and_refuses_overflow(two_nodes, kubectl, namespace, apply):
     apply(pod("current", image=two_nodes.image, node=two_nodes.node_current, shm=SHM_256))
     wait_for_pod(kubectl, namespace, "current")
-    assert df_kib(kubectl, namespace, "current")[0] == 256 * 1024
-    written = kubectl(
-        "exec",
-        "current",
-        "-n",
-        namespace,
-        "--",
-        "dd",
-        "if=/dev/zero",
-        "of=/dev/shm/fill",
-        "bs=1M",
-        "count=300",
-        check=False,
-    )
+    assert shm_df_kib(kubectl, namespace, "current")[0] == 256 * 1024
+    written = fill_shm(kubectl, namespace, "current", 300, check=False)
     assert written.returncode != 0
     assert "No space left on device" in written.stderr
-    assert df_kib(kubectl, namespace, "current")[1] == 256 * 1024
+    assert shm_df_kib(kubectl, namespace, "current")[1] == 256 * 1024
 
 
 def test_current_kubelet_caps_shm_at_the_memory_limit(two_nodes, kubectl, namespace, apply):
@@ -105,7 +75,7 @@ def test_current_kubelet_caps_shm_at_the_memory_limit(two_nodes, kubectl, namesp
         )
     )
     wait_for_pod(kubectl, namespace, "capped")
-    assert df_kib(kubectl, namespace, "capped")[0] == 128 * 1024
+    assert shm_df_kib(kubectl, namespace, "capped")[0] == 128 * 1024
 
 
 def test_kubectl_get_exec_and_logs_work(cluster, kubectl, namespace, apply):

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from tests.e2e.manifests import as_input, deployment, pod, pod_spec
+from tests.e2e.conftest import shm_df_kib
+from tests.e2e.manifests import as_input, daemonset, deployment, pod, pod_spec
 
 pytestmark = pytest.mark.e2e
 
@@ -57,8 +58,7 @@ def only_container(document: dict) -> dict:
 
 def df_bytes(kubectl, namespace: str, name: str) -> int:
     """What the kernel says, read independently: 1K blocks of /dev/shm from `kubectl exec df`."""
-    out = kubectl("exec", name, "-n", namespace, "--", "df", "-k", "/dev/shm").stdout
-    return int(out.splitlines()[-1].split()[1]) * 1024
+    return shm_df_kib(kubectl, namespace, name)[0] * 1024
 
 
 def half_of_ram(kubectl, node: str) -> int:
@@ -205,16 +205,8 @@ def test_debug_container_reads_df_beside_a_distroless_container(
 
 def test_a_daemonset_on_both_nodes_gets_two_answers(two_nodes, kubectl, shm, namespace):
     spec = pod_spec(image=two_nodes.image, shm=SHM_256)
-    daemonset = {
-        "apiVersion": "apps/v1",
-        "kind": "DaemonSet",
-        "metadata": {"name": "agent"},
-        "spec": {
-            "selector": {"matchLabels": {"app": "agent"}},
-            "template": {"metadata": {"labels": {"app": "agent"}}, "spec": spec},
-        },
-    }
-    kubectl("apply", "-n", namespace, "-f", "-", input=as_input(local(daemonset)))
+    agent = local(daemonset("agent", spec))
+    kubectl("apply", "-n", namespace, "-f", "-", input=as_input(agent))
     kubectl("rollout", "status", "ds/agent", "-n", namespace, "--timeout=120s")
 
     document = inspect_json(shm, "ds/agent", "-n", namespace)

@@ -11,7 +11,8 @@ from kubectl_shm.kube.connection import ConnectionOptions
 from kubectl_shm.kube.patching import patch_with_retry
 from kubectl_shm.shm_patch import ShmRequest, plan_shm
 from kubectl_shm.workload_kinds import BY_KIND
-from tests.e2e.manifests import as_input, deployment, pod_spec
+from tests.e2e.conftest import shm_df_kib
+from tests.e2e.manifests import as_input, daemonset, deployment, pod_spec, statefulset
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +40,6 @@ def running_pods(kubectl, namespace: str, app: str) -> list[dict]:
     ]
 
 
-def shm_kb(kubectl, namespace: str, pod: str, container: str = "main") -> int:
-    """The size of /dev/shm as df inside the container reports it, in KiB."""
-    out = kubectl("exec", pod, "-n", namespace, "-c", container, "--", "df", "-k", "/dev/shm")
-    return int(out.stdout.strip().splitlines()[-1].split()[1])
-
-
 def only_pod(kubectl, namespace: str, app: str) -> str:
     [pod] = running_pods(kubectl, namespace, app)
     return pod["metadata"]["name"]
@@ -65,14 +60,16 @@ def web(two_nodes, kubectl, namespace):
 
 
 def test_set_on_deployment_without_shm_reaches_df(web, kubectl, shm):
-    assert shm_kb(kubectl, web, only_pod(kubectl, web, "web")) == 64 * Mi  # the runtime default
+    assert (
+        shm_df_kib(kubectl, web, only_pod(kubectl, web, "web"))[0] == 64 * Mi
+    )  # the runtime default
     result = shm("set", "deploy/web", "96Mi", "-n", web, *WAIT)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "deployment/web patched: /dev/shm 96Mi for container 'main'\n"
     assert "its pods will be replaced (a rollout)" in result.stderr
     assert f"kubectl rollout undo deployment/web -n {web}" in result.stderr
     assert "deployment/web: rolled out" in result.stderr
-    assert shm_kb(kubectl, web, only_pod(kubectl, web, "web")) == 96 * Mi
+    assert shm_df_kib(kubectl, web, only_pod(kubectl, web, "web"))[0] == 96 * Mi
     obj = get(kubectl, web, "deployment/web")
     assert template_spec(obj)["volumes"] == [
         {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "96Mi"}}
@@ -90,7 +87,7 @@ def test_update_an_existing_size_then_unchanged(two_nodes, kubectl, shm, namespa
     create(kubectl, namespace, deployment("web", spec))
     result = shm("set", "deploy/web", "128Mi", "-n", namespace, *WAIT)
     assert result.returncode == 0, result.stderr
-    assert shm_kb(kubectl, namespace, only_pod(kubectl, namespace, "web")) == 128 * Mi
+    assert shm_df_kib(kubectl, namespace, only_pod(kubectl, namespace, "web"))[0] == 128 * Mi
     obj = get(kubectl, namespace, "deployment/web")
     assert template_spec(obj)["volumes"] == [
         {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "128Mi"}}
@@ -203,44 +200,24 @@ def test_without_patch_rights_a_clear_error(web, kubectl, shm, limited_kubeconfi
 
 def test_statefulset(two_nodes, kubectl, shm, namespace):
     spec = pod_spec(image=two_nodes.image, node=two_nodes.node_current)
-    statefulset = {
-        "apiVersion": "apps/v1",
-        "kind": "StatefulSet",
-        "metadata": {"name": "db"},
-        "spec": {
-            "serviceName": "db",
-            "replicas": 1,
-            "selector": {"matchLabels": {"app": "db"}},
-            "template": {"metadata": {"labels": {"app": "db"}}, "spec": spec},
-        },
-    }
-    create(kubectl, namespace, statefulset, wait=None)
+    create(kubectl, namespace, statefulset("db", spec), wait=None)
     kubectl("rollout", "status", "statefulset/db", "--timeout=180s", "-n", namespace)
     result = shm("set", "sts/db", "80Mi", "-n", namespace, *WAIT)
     assert result.returncode == 0, result.stderr
     assert "statefulset/db: rolled out" in result.stderr
-    assert shm_kb(kubectl, namespace, "db-0") == 80 * Mi
+    assert shm_df_kib(kubectl, namespace, "db-0")[0] == 80 * Mi
 
 
 def test_daemonset_on_one_node(two_nodes, kubectl, shm, namespace):
     spec = pod_spec(image=two_nodes.image, node=two_nodes.node_current)
-    daemonset = {
-        "apiVersion": "apps/v1",
-        "kind": "DaemonSet",
-        "metadata": {"name": "agent"},
-        "spec": {
-            "selector": {"matchLabels": {"app": "agent"}},
-            "template": {"metadata": {"labels": {"app": "agent"}}, "spec": spec},
-        },
-    }
-    create(kubectl, namespace, daemonset, wait=None)
+    create(kubectl, namespace, daemonset("agent", spec), wait=None)
     kubectl("rollout", "status", "daemonset/agent", "--timeout=180s", "-n", namespace)
     result = shm("set", "ds/agent", "48Mi", "-n", namespace, *WAIT)
     assert result.returncode == 0, result.stderr
     assert "daemonset/agent: rolled out" in result.stderr
     [pod] = running_pods(kubectl, namespace, "agent")
     assert pod["spec"]["nodeName"] == two_nodes.node_current
-    assert shm_kb(kubectl, namespace, pod["metadata"]["name"]) == 48 * Mi
+    assert shm_df_kib(kubectl, namespace, pod["metadata"]["name"])[0] == 48 * Mi
 
 
 def test_remove_brings_back_the_runtime_default(two_nodes, kubectl, shm, namespace):
@@ -250,14 +227,14 @@ def test_remove_brings_back_the_runtime_default(two_nodes, kubectl, shm, namespa
         shm={"medium": "Memory", "sizeLimit": "200Mi"},
     )
     create(kubectl, namespace, deployment("web", spec))
-    assert shm_kb(kubectl, namespace, only_pod(kubectl, namespace, "web")) == 200 * Mi
+    assert shm_df_kib(kubectl, namespace, only_pod(kubectl, namespace, "web"))[0] == 200 * Mi
     result = shm("set", "deploy/web", "--remove", "-n", namespace, *WAIT)
     assert result.returncode == 0, result.stderr
     assert f"kubectl shm set deployment/web 200Mi -n {namespace}" in result.stderr
     spec_after = template_spec(get(kubectl, namespace, "deployment/web"))
     assert "volumes" not in spec_after
     assert "volumeMounts" not in spec_after["containers"][0]
-    assert shm_kb(kubectl, namespace, only_pod(kubectl, namespace, "web")) == 64 * Mi
+    assert shm_df_kib(kubectl, namespace, only_pod(kubectl, namespace, "web"))[0] == 64 * Mi
 
 
 def test_legacy_node_warning_from_the_live_kubelet(two_nodes, kubectl, shm, namespace):
