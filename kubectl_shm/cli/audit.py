@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Any
 
 import click
 
-from kubectl_shm.audit import AuditReport, audit_templates
+from kubectl_shm.audit.report import AuditReport, audit_templates
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.cli.options import (
@@ -16,11 +17,12 @@ from kubectl_shm.cli.options import (
     output_option,
 )
 from kubectl_shm.errors import InputError
-from kubectl_shm.nodes import NodeProfile, parse_feature_gates, parse_version
-from kubectl_shm.quantity import QuantityError, positive_bytes
-from kubectl_shm.templates import find_pod_templates
+from kubectl_shm.model.nodes import NodeProfile, parse_feature_gates, parse_version
+from kubectl_shm.model.quantity import QuantityError, positive_bytes
+from kubectl_shm.model.templates import find_pod_templates
 
-OUTPUT_FORMATS = ("table", "wide", "json", "yaml")
+TABLES = ("table", "wide")
+OUTPUT_FORMATS = (*TABLES, "json", "yaml")
 FAIL_ON = ("error", "warning", "never")
 
 
@@ -82,23 +84,26 @@ def audit(app: App, /, **options: Any) -> int:
     if options["filenames"]:
         report = _audit_files(app, options["filenames"], assumption)
     else:
-        from kubectl_shm.cli.live_audit import audit_cluster
+        from kubectl_shm.audit.live import audit_cluster
+        from kubectl_shm.kube.client import connect
+        from kubectl_shm.render.feedback import TerminalFeedback
 
-        report = audit_cluster(
-            app,
-            connection,
-            all_namespaces=options["all_namespaces"],
-            selector=options["selector"],
-            assumption=assumption,
-            usage=options["usage"],
-            output=options["output"],
-        )
+        feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
+        with closing(connect(connection)) as kube:
+            report = audit_cluster(
+                kube,
+                feedback,
+                all_namespaces=options["all_namespaces"],
+                selector=options["selector"],
+                assumption=assumption,
+                usage=options["usage"],
+            )
     _render(app, report, options["output"])
     return ExitStatus.FINDINGS if report.fails(options["fail_on"]) else ExitStatus.OK
 
 
 def _audit_files(app: App, paths: tuple[str, ...], node: NodeProfile) -> AuditReport:
-    from kubectl_shm.manifest_files import read_manifests
+    from kubectl_shm.manifests.files import read_manifests
 
     documents = read_manifests(paths, app.terminal.stdin)
     templates = [t for document in documents for t in find_pod_templates(document.obj)]

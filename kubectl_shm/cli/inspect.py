@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Any
 
 import click
@@ -14,8 +15,8 @@ from kubectl_shm.cli.options import (
     output_option,
     parse_request_timeout,
 )
-from kubectl_shm.inspect_targets import parse_inspect_target
-from kubectl_shm.inspection import InspectReport
+from kubectl_shm.inspect.comparison import InspectReport
+from kubectl_shm.inspect.targets import parse_inspect_target
 
 OUTPUT_FORMATS = ("table", "json")
 DEFAULT_EXEC_TIMEOUT = "10s"
@@ -63,15 +64,17 @@ def inspect(app: App, /, target: str, **options: Any) -> int:
     parsed = parse_inspect_target(target)
     timeout = _exec_timeout(options["exec_timeout"])
     debug_image = _debug_image(options["debug"], options["image"])
-    from kubectl_shm.cli.live_inspect import inspect_cluster
+    from kubectl_shm.inspect.live import inspect_cluster
+    from kubectl_shm.kube.client import connect
 
-    report = inspect_cluster(
-        connection,
-        target=parsed,
-        container=options["container"],
-        exec_timeout=timeout,
-        debug_image=debug_image,
-    )
+    with closing(connect(connection)) as kube:
+        report = inspect_cluster(
+            kube,
+            target=parsed,
+            container=options["container"],
+            exec_timeout=timeout,
+            debug_image=debug_image,
+        )
     _render(app, report, options["output"], parsed.label)
     return ExitStatus.FINDINGS if report.mismatches else ExitStatus.OK
 

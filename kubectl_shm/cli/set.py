@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from contextlib import closing
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,10 +17,14 @@ from kubectl_shm.cli.options import (
     parse_request_timeout,
 )
 from kubectl_shm.errors import InputError
-from kubectl_shm.quantity import QuantityError, parse_quantity
-from kubectl_shm.shm_patch import ShmPlan, ShmRequest, parse_size, plan_shm
-from kubectl_shm.templates import find_pod_templates
-from kubectl_shm.workload_kinds import parse_targets, targets_in_manifests
+from kubectl_shm.model.quantity import QuantityError, parse_quantity
+from kubectl_shm.model.workload_kinds import parse_targets, targets_in_manifests
+from kubectl_shm.set.plan import ShmRequest, parse_size
+
+if TYPE_CHECKING:
+    from kubectl_shm.kube.connection import ConnectionOptions
+    from kubectl_shm.model.workload_kinds import TargetQuery
+    from kubectl_shm.set.live import LiveOptions
 
 DRY_RUN = ("none", "client", "server")
 OUTPUT_FORMATS = ("yaml", "json")
@@ -118,19 +123,42 @@ def set_shm(app: App, /, **options: Any) -> int:
         query = parse_targets(
             words, selector=options["selector"], all_objects=options["all_objects"]
         )
-    from kubectl_shm.cli.set_live import LiveOptions, set_live
+    from kubectl_shm.set.live import LiveOptions
 
     wait = options["wait"]
     live = LiveOptions(
         dry_run=options["dry_run"],
-        output=options["output"],
         wait=app.terminal.stderr_is_tty if wait is None else wait,
         timeout=_timeout(options["timeout"]),
     )
     if live.dry_run != "none" and wait:
         raise InputError("--wait has nothing to follow with --dry-run")
-    set_live(app, connection, query, request, live)
+    _set_live(app, connection, query, request, live, options["output"])
     return ExitStatus.OK
+
+
+def _set_live(
+    app: App,
+    connection: ConnectionOptions,
+    query: TargetQuery,
+    request: ShmRequest,
+    live: LiveOptions,
+    output: str | None,
+) -> None:
+    from kubectl_shm.kube.client import connect
+    from kubectl_shm.render.feedback import TerminalFeedback
+    from kubectl_shm.render.set_output import write_set_results
+    from kubectl_shm.set.live import follow_rollouts, refuse_fixed_targets, set_live
+
+    refuse_fixed_targets(lambda: connect(connection), query, request)
+    feedback = TerminalFeedback(app.terminal)
+    with closing(connect(connection)) as kube:
+        items = set_live(
+            kube, feedback, query, request, live, explicit_namespace=connection.namespace
+        )
+        write_set_results(items, app.terminal.stdout, output=output, dry_run=live.dry_run)
+        if live.wait and live.dry_run == "none":
+            follow_rollouts(kube, feedback, items, timeout=live.timeout)
 
 
 def _split_arguments(args: Sequence[str], *, remove: bool) -> tuple[list[str], str | None]:
@@ -186,64 +214,18 @@ def _check_local_flags(words: Sequence[str], options: Mapping[str, Any]) -> None
 
 
 def _read(app: App, paths: Sequence[str]) -> list[Mapping[str, Any]]:
-    from kubectl_shm.manifest_files import read_manifests
+    from kubectl_shm.manifests.files import read_manifests
 
     return [document.obj for document in read_manifests(paths, app.terminal.stdin)]
 
 
 def _set_local(app: App, paths: Sequence[str], request: ShmRequest, output: str) -> int:
     """Every document comes out, in order; those with pod templates changed."""
+    from kubectl_shm.render.feedback import TerminalFeedback
     from kubectl_shm.render.manifest_output import write_objects
-    from kubectl_shm.shm_warnings import size_warnings
+    from kubectl_shm.set.local import change_manifests
 
     objects = _read(app, paths)
-    plans: list[ShmPlan] = []
-    results = [_change_local(obj, request, plans) for obj in objects]
-    if not plans and not request.containers:
-        raise InputError(f"no object with a pod template in {', '.join(paths)}")
-    found = {name for plan in plans for name in plan.containers}
-    missing = [name for name in request.containers if name not in found]
-    if missing:
-        raise InputError(f"no container named {', '.join(missing)} in {', '.join(paths)}")
-    for plan in plans:
-        for warning in size_warnings(plan):
-            app.terminal.warning(warning)
-        for note in plan.notes:
-            app.terminal.note(f"{plan.label}: {note}")
-        app.terminal.note(f"{plan.label}: {plan.summary()}")
+    results = change_manifests(objects, request, TerminalFeedback(app.terminal), sources=paths)
     write_objects(results, app.terminal.stdout, output)
     return ExitStatus.OK
-
-
-def _change_local(
-    obj: Mapping[str, Any], request: ShmRequest, plans: list[ShmPlan]
-) -> Mapping[str, Any]:
-    """`obj` with the change made (Lists item by item); objects without templates as they are."""
-    if obj.get("kind") == "List" and isinstance(obj.get("items"), list):
-        return {**obj, "items": [_change_local(item, request, plans) for item in obj["items"]]}
-    if not isinstance(obj, Mapping) or not find_pod_templates(obj):
-        return obj
-    if request.containers:
-        plan = _plan_if_has_containers(obj, request)
-        if plan is None:
-            return obj
-    else:
-        plan = plan_shm(obj, request)
-    plans.append(plan)
-    return plan.after
-
-
-def _plan_if_has_containers(obj: Mapping[str, Any], request: ShmRequest) -> ShmPlan | None:
-    """With -c, a file may hold workloads without those containers: they stay as they are."""
-    from kubectl_shm.podspec import container_name, containers_of
-
-    names = {
-        container_name(c)
-        for template in find_pod_templates(obj)
-        for key in ("containers", "initContainers")
-        for c in containers_of(template.pod_spec, key)
-    }
-    wanted = tuple(name for name in request.containers if name in names)
-    if not wanted:
-        return None
-    return plan_shm(obj, ShmRequest(request.size, wanted, request.remove, request.overwrite))

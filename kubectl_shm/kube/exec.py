@@ -19,9 +19,9 @@ import time
 from enum import Enum
 from typing import Any
 
-from kubectl_shm.df_parse import ExecOutput
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import KubeError, from_status, from_transport_error
+from kubectl_shm.model.exec_output import ExecOutput
 
 _STDOUT, _STDERR, _ERROR = 1, 2, 3
 # Neither command prints much; stop reading a container that floods its output.

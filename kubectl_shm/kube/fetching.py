@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubectl_shm.kube.client import Kube
-from kubectl_shm.quantity import QuantityError, to_bytes
+from kubectl_shm.model.quantity import QuantityError, to_bytes
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 # Owners a pod's controller can have that themselves have a controller.

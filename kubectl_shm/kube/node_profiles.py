@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from kubectl_shm.kube import fetching
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Forbidden, KubeError, NotFound
-from kubectl_shm.nodes import SIZE_MEMORY_BACKED_VOLUMES, GateSource, NodeProfile
+from kubectl_shm.model.nodes import SIZE_MEMORY_BACKED_VOLUMES, GateSource, NodeProfile
 
 # Parallel requests to kubelets through the API server's node proxy.
 KUBELET_CONCURRENCY = 8

@@ -22,7 +22,7 @@ from typing import Any
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Conflict
 from kubectl_shm.kube.workloads import get_workload, workload_path
-from kubectl_shm.workload_kinds import WorkloadKind
+from kubectl_shm.model.workload_kinds import WorkloadKind
 
 FIELD_MANAGER = "kubectl-shm"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"

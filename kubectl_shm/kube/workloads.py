@@ -10,8 +10,8 @@ from typing import Any
 
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import NotFound
-from kubectl_shm.quantity import QuantityError, to_bytes
-from kubectl_shm.workload_kinds import WorkloadKind
+from kubectl_shm.model.quantity import QuantityError, to_bytes
+from kubectl_shm.model.workload_kinds import WorkloadKind
 
 
 def workload_path(kind: WorkloadKind, namespace: str, name: str | None = None) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kubectl_shm.audit import AuditReport, ContainerReport, WorkloadReport
-from kubectl_shm.quantity import format_bytes
+from kubectl_shm.audit.report import AuditReport, ContainerReport, WorkloadReport
+from kubectl_shm.audit.rules import Severity
+from kubectl_shm.model.quantity import format_bytes
+from kubectl_shm.model.sizing import ShmSource
 from kubectl_shm.render.columns import BASIS_LABELS, columns_table
 from kubectl_shm.render.terminal import Terminal
-from kubectl_shm.rules import Severity
-from kubectl_shm.sizing import ShmSource
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kubectl_shm.sizing import Basis
+from kubectl_shm.model.sizing import Basis
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_shm.audit import AuditReport, ClusterInfo, ContainerReport, WorkloadReport
-from kubectl_shm.nodes import NodeProfile
-from kubectl_shm.rules import Severity
+from kubectl_shm.audit.report import AuditReport, ClusterInfo, ContainerReport, WorkloadReport
+from kubectl_shm.audit.rules import Severity
+from kubectl_shm.model.nodes import NodeProfile
 
 
 def audit_document(report: AuditReport) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_shm.inspection import ContainerInspection, InspectReport, PodInspection
+from kubectl_shm.inspect.comparison import ContainerInspection, InspectReport, PodInspection
 
 
 def inspection_document(report: InspectReport) -> dict[str, Any]:

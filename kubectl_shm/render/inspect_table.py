@@ -10,8 +10,8 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from kubectl_shm.inspection import InspectReport, Method, PodInspection
-from kubectl_shm.quantity import format_bytes
+from kubectl_shm.inspect.comparison import InspectReport, Method, PodInspection
+from kubectl_shm.model.quantity import format_bytes
 from kubectl_shm.render.columns import BASIS_LABELS, columns_table
 from kubectl_shm.render.terminal import Terminal
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from kubectl_shm.df_parse import ExecOutput
 from kubectl_shm.kube.errors import Forbidden, NotFound
+from kubectl_shm.model.exec_output import ExecOutput
 
 Ki, Mi, Gi = 2**10, 2**20, 2**30
 RAM = 32 * Gi
@@ -150,7 +150,7 @@ def cluster(monkeypatch):
         objects = {pods_path(p["metadata"]["name"]): p for p in pods}
         objects.update(extra or {})
         kube = FakeKube(objects, NODES, forbidden=forbidden, stats=stats, debug_state=debug_state)
-        monkeypatch.setattr("kubectl_shm.cli.live_inspect.connect", lambda options: kube)
+        monkeypatch.setattr("kubectl_shm.kube.client.connect", lambda options: kube)
         calls = []
 
         def run_read_command(kube_, *, namespace, pod, container, command, timeout):
@@ -161,7 +161,7 @@ def cluster(monkeypatch):
                 raise answer
             return answer
 
-        monkeypatch.setattr("kubectl_shm.kube.observing.run_read_command", run_read_command)
+        monkeypatch.setattr("kubectl_shm.inspect.observing.run_read_command", run_read_command)
         return kube, calls
 
     return install

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kubectl_shm.cli import set_cluster
+from kubectl_shm.set import cluster as set_cluster
 from tests.cli.fake_api import FakeApi, kubeconfig, serve, status_body
-from tests.unit import smp
+from tests.unit.set import smp
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 DEPLOY = "/apis/apps/v1/namespaces/ml/deployments/web"

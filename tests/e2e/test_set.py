@@ -9,8 +9,8 @@ import pytest
 from kubectl_shm.kube.client import connect
 from kubectl_shm.kube.connection import ConnectionOptions
 from kubectl_shm.kube.patching import patch_with_retry
-from kubectl_shm.shm_patch import ShmRequest, plan_shm
-from kubectl_shm.workload_kinds import BY_KIND
+from kubectl_shm.model.workload_kinds import BY_KIND
+from kubectl_shm.set.plan import ShmRequest, plan_shm
 from tests.e2e.conftest import shm_df_kib
 from tests.e2e.manifests import as_input, daemonset, deployment, pod_spec, statefulset
 

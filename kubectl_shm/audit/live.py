@@ -1,0 +1,90 @@
+"""Gather a live audit: which calls, in which order, and what to do when one is refused.
+
+Anything refused for lack of rights degrades the report with a warning that
+names the missing permission and what is assumed instead; only the pods
+themselves are indispensable.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from kubectl_shm.audit.pods import audit_pods
+from kubectl_shm.audit.report import AuditReport
+from kubectl_shm.feedback import Feedback
+from kubectl_shm.kube import fetching
+from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.errors import Forbidden, KubeError
+from kubectl_shm.kube.node_profiles import node_profiles, optional_read, parallel, short_reason
+from kubectl_shm.model.nodes import NodeProfile
+from kubectl_shm.model.ownership import OwnerIndex
+from kubectl_shm.model.podspec import needs_kubelet
+
+
+def audit_cluster(
+    kube: Kube,
+    feedback: Feedback,
+    *,
+    all_namespaces: bool,
+    selector: str | None,
+    assumption: NodeProfile,
+    usage: bool,
+) -> AuditReport:
+    """The live audit of the current namespace (or every one) through `kube`."""
+    namespace = None if all_namespaces else kube.namespace
+    warnings: list[str] = []
+    version = fetching.server_version(kube)
+    with feedback.progress("Listing pods") as advance:
+        pods = []
+        try:
+            for page in fetching.list_pods(kube, namespace=namespace, selector=selector):
+                pods.extend(page)
+                advance(len(page))
+        except Forbidden as error:
+            if namespace is None:
+                raise Forbidden(f"{error}; audit a namespace you may read with -n NS") from error
+            raise
+    listed_owners: list[tuple[str, dict[str, Any]]] = []
+    for kind in fetching.OWNER_LISTS:
+        message = f"cannot list {kind}s ({{reason}}): pods are grouped by their {kind} instead"
+        owners_of_kind: list[dict[str, Any]] = optional_read(
+            partial(fetching.list_owner_metadata, kube, kind, namespace), [], warnings, message
+        )
+        listed_owners.extend((kind, metadata) for metadata in owners_of_kind)
+    owners = OwnerIndex.build(listed_owners)
+    wanted = {p["spec"].get("nodeName") for p in pods if needs_kubelet(p["spec"])} - {None}
+    nodes = node_profiles(kube, probe=wanted, assumption=assumption, warnings=warnings)
+    volume_usage = _usage(kube, wanted & set(nodes), warnings) if usage else {}
+    return audit_pods(
+        pods,
+        owners=owners,
+        nodes=nodes,
+        unknown_node=assumption,
+        usage=volume_usage,
+        server_version=version,
+        warnings=warnings,
+    )
+
+
+def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> dict[Any, int]:
+    results = parallel(lambda name: _stats_or_error(kube, name), sorted(nodes))
+    usage: dict[Any, int] = {}
+    refused = []
+    for name, (stats, error) in zip(sorted(nodes), results, strict=True):
+        usage.update(stats)
+        if error:
+            refused.append(f"{name} ({error})")
+    if refused:
+        warnings.append(
+            f"cannot read /dev/shm usage from the kubelet stats of {', '.join(refused)} "
+            f"(needs nodes/proxy): usage left unknown"
+        )
+    return usage
+
+
+def _stats_or_error(kube: Kube, node: str) -> tuple[dict[Any, int], str | None]:
+    try:
+        return fetching.kubelet_stats_summary(kube, node), None
+    except KubeError as error:
+        return {}, short_reason(error)

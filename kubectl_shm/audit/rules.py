@@ -1,0 +1,250 @@
+"""The audit rules of DESIGN section 6: findings a user can act on.
+
+Each message says what is wrong, what /dev/shm the container really gets,
+and the one-line fix. Rule ids and severities are a stable contract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any, NamedTuple
+
+from kubectl_shm.model.ownership import WorkloadRef
+from kubectl_shm.model.pod_limits import QuantityProblem
+from kubectl_shm.model.podspec import all_containers, container_name, mapping
+from kubectl_shm.model.quantity import format_bytes
+from kubectl_shm.model.sizing import ContainerShm, PodShm, ShmSource
+
+NEAR_FULL_RATIO = 0.8
+
+# Extended resources that mean an accelerator: nvidia.com/gpu, amd.com/gpu,
+# gpu.intel.com/i915, habana.ai/gaudi, aws.amazon.com/neuroncore, google.com/tpu, ...
+_ACCELERATOR_RESOURCE = re.compile(r"gpu|tpu|neuron|gaudi|habana|accelerator|npu|mlu", re.I)
+# Image names of frameworks that use /dev/shm heavily (DataLoader workers, NCCL,
+# tensor parallelism), matched as whole words of the repository path.
+_AI_IMAGE = re.compile(
+    r"(?<![a-z0-9])("
+    r"pytorch|torch|torchserve|vllm|vllm-openai|sglang|tritonserver|tensorrt|tensorrt-llm|"
+    r"deepspeed|nemo|ray|ray-ml|text-generation-inference|tgi|tensorflow|jax|megatron|"
+    r"lmdeploy|pytorch-lightning|nccl"
+    r")(?![a-z0-9])"
+)
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class Rule(str, Enum):
+    DEFAULT_SHM_AI_WORKLOAD = "default-shm-ai-workload"
+    SIZELIMIT_NOT_APPLIED = "shm-sizelimit-not-applied"
+    HOST_SHARED = "shm-host-shared"
+    CAPPED_BY_MEMORY_LIMIT = "shm-capped-by-memory-limit"
+    UNBOUNDED = "shm-unbounded"
+    DISK_BACKED = "shm-disk-backed"
+    NEAR_FULL = "shm-near-full"
+    NO_MEMORY_LIMIT = "shm-no-memory-limit"
+    INVALID_QUANTITY = "invalid-quantity"
+
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITIES[self]
+
+
+_SEVERITIES = {
+    Rule.DEFAULT_SHM_AI_WORKLOAD: Severity.ERROR,
+    Rule.SIZELIMIT_NOT_APPLIED: Severity.ERROR,
+    Rule.HOST_SHARED: Severity.ERROR,
+    Rule.INVALID_QUANTITY: Severity.ERROR,
+    Rule.CAPPED_BY_MEMORY_LIMIT: Severity.WARNING,
+    Rule.UNBOUNDED: Severity.WARNING,
+    Rule.DISK_BACKED: Severity.WARNING,
+    Rule.NEAR_FULL: Severity.WARNING,
+    Rule.NO_MEMORY_LIMIT: Severity.INFO,
+}
+
+
+class Finding(NamedTuple):
+    """One rule that fired, for a container or (container None) the whole pod."""
+
+    rule: Rule
+    container: str | None
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+
+def evaluate(
+    workload: WorkloadRef,
+    pod_spec: Mapping[str, Any],
+    shm: PodShm,
+    used_bytes: Mapping[str, int] | None = None,
+) -> list[Finding]:
+    """All findings for one pod spec on one node; `used_bytes` is live usage per container."""
+    findings = [_invalid_quantity(problem) for problem in shm.problems]
+    specs = {container_name(c): c for c, _ in all_containers(pod_spec)}
+    for container in shm.containers:
+        spec = specs.get(container.container, {})
+        used = (used_bytes or {}).get(container.container)
+        findings.extend(_container_findings(workload, spec, container, shm, used))
+    return findings
+
+
+def is_accelerated(container: Mapping[str, Any]) -> str | None:
+    """Why this container looks like an AI workload (a resource or image), else None."""
+    resources = mapping(container.get("resources"))
+    for section in ("limits", "requests"):
+        for resource in mapping(resources.get(section)):
+            if "/" in str(resource) and _ACCELERATOR_RESOURCE.search(str(resource)):
+                return f"requests {resource}"
+    image = str(container.get("image") or "")
+    match = _AI_IMAGE.search(image_repository(image).lower())
+    if match:
+        return f"runs {match.group(1)} ({image})"
+    return None
+
+
+def image_repository(image: str) -> str:
+    """'nvcr.io/nvidia/pytorch:24.01-py3' -> 'nvidia/pytorch': no registry, tag or digest."""
+    parts = image.split("@", 1)[0].split("/")
+    parts[-1] = parts[-1].split(":", 1)[0]
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    return "/".join(parts)
+
+
+def _container_findings(
+    workload: WorkloadRef,
+    spec: Mapping[str, Any],
+    shm: ContainerShm,
+    pod: PodShm,
+    used: int | None,
+) -> list[Finding]:
+    name = shm.container
+    fix = workload.set_command(container=name)
+    if shm.source is ShmSource.RUNTIME_DEFAULT:
+        reason = is_accelerated(spec)
+        if reason is None:
+            return []
+        message = (
+            f"{reason} but has no volume at /dev/shm: it gets the runtime's 64Mi, and "
+            f"DataLoader workers or NCCL fail with 'bus error'. Fix: {fix}"
+        )
+        return [Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, name, message)]
+    if shm.source in (ShmSource.HOST_PATH, ShmSource.HOST_IPC):
+        via_path = shm.source is ShmSource.HOST_PATH
+        message = (
+            f"/dev/shm is the node's own, through {'a hostPath volume' if via_path else 'hostIPC'}"
+            f": every such pod on the node shares it and can read or fill it. Fix: use a "
+            f"private memory emptyDir instead: {fix}{' --overwrite' if via_path else ''}"
+        )
+        return [Finding(Rule.HOST_SHARED, name, message)]
+    if shm.source is ShmSource.EMPTYDIR_DISK:
+        message = (
+            f"emptyDir {shm.volume!r} at /dev/shm has no medium: Memory, so it is a directory on "
+            f"the node's disk, not a tmpfs: shared memory is slow and counts as disk usage. "
+            f"Fix: {fix}"
+        )
+        return [Finding(Rule.DISK_BACKED, name, message)]
+    if shm.source is ShmSource.EMPTYDIR_MEMORY:
+        return _memory_volume_findings(workload, shm, pod, used)
+    return []
+
+
+def _memory_volume_findings(
+    workload: WorkloadRef, shm: ContainerShm, pod: PodShm, used: int | None
+) -> list[Finding]:
+    name, findings = shm.container, []
+    fix = workload.set_command(container=name)
+    limit = pod.memory_limit.limit_bytes
+    size_limit = shm.size_limit_bytes or None
+    if not pod.node.sizes_memory_volumes:
+        findings.append(Finding(Rule.SIZELIMIT_NOT_APPLIED, name, _not_applied_message(shm, pod)))
+    if size_limit is None:
+        gets = format_bytes(shm.expected_bytes) if shm.expected_bytes else "the node's memory"
+        message = (
+            f"memory emptyDir {shm.volume!r} at /dev/shm has no sizeLimit: it gets {gets} "
+            f"({shm.basis.value}), more than it likely needs. Fix: {fix}"
+        )
+        findings.append(Finding(Rule.UNBOUNDED, name, message))
+    elif limit is not None and size_limit > limit:
+        findings.append(
+            Finding(
+                Rule.CAPPED_BY_MEMORY_LIMIT,
+                name,
+                _capped_message(workload, shm, pod, size_limit, limit),
+            )
+        )
+    if limit is None:
+        bound = "sizeLimit" if size_limit else "the node"
+        message = (
+            f"the pod has no memory limit ({pod.memory_limit.missing_reason or 'none set'}): "
+            f"shm pages are bounded only by {bound}. Fix: give every container a memory limit"
+        )
+        findings.append(Finding(Rule.NO_MEMORY_LIMIT, name, message))
+    if used is not None and shm.expected_bytes and used >= NEAR_FULL_RATIO * shm.expected_bytes:
+        message = (
+            f"/dev/shm holds {format_bytes(used)} of {format_bytes(shm.expected_bytes)} "
+            f"({used * 100 // shm.expected_bytes}%): writes will soon fail or the pod be "
+            f"evicted. Fix: a larger size, {fix}"
+        )
+        findings.append(Finding(Rule.NEAR_FULL, name, message))
+    return findings
+
+
+def _capped_message(
+    workload: WorkloadRef, shm: ContainerShm, pod: PodShm, size_limit: int, limit: int
+) -> str:
+    if pod.node.sizes_memory_volumes:
+        effect = f"/dev/shm is capped at {format_bytes(limit)}, and shm pages"
+    else:
+        # Without SizeMemoryBackedVolumes the tmpfs is not sized by the limit: df shows
+        # half the RAM, but the memory cgroup still holds the pages (helpers_linux.go).
+        shows = format_bytes(shm.expected_bytes) if shm.expected_bytes else "half of the RAM"
+        effect = f"/dev/shm shows {shows}, but shm pages"
+    return (
+        f"sizeLimit {format_bytes(size_limit)} is larger than the pod memory limit "
+        f"{format_bytes(limit)}: {effect} count against that limit (OOM kill past "
+        f"{format_bytes(limit)}, not ENOSPC). Fix: raise the memory limit above "
+        f"{format_bytes(size_limit)}, or lower the size: "
+        f"{workload.set_command(format_bytes(limit), shm.container)}"
+    )
+
+
+def _not_applied_message(shm: ContainerShm, pod: PodShm) -> str:
+    node = pod.node
+    who = f"node {node.name}" if node.name else "the kubelet"
+    version = f" ({node.kubelet_version})" if node.kubelet_version else ""
+    size = format_bytes(shm.expected_bytes) if shm.expected_bytes else "half of the node's RAM"
+    evicts = (
+        f"; past sizeLimit {format_bytes(shm.size_limit_bytes)} the pod is evicted"
+        if shm.size_limit_bytes
+        else ""
+    )
+    return (
+        f"{who}{version} does not size memory volumes (SizeMemoryBackedVolumes off): "
+        f"/dev/shm is a tmpfs of {size} whatever the spec says{evicts}. Fix: enable "
+        f"SizeMemoryBackedVolumes on the kubelet, or upgrade it to 1.22 or later"
+    )
+
+
+def _invalid_quantity(problem: QuantityProblem) -> Finding:
+    where = f"container {problem.container!r}: " if problem.container else ""
+    return Finding(
+        Rule.INVALID_QUANTITY,
+        problem.container,
+        (
+            f"{where}{problem.field} is {problem.value!r}, not a quantity ({problem.reason}); "
+            f"the API server would reject this manifest. Fix: use a value like 512Mi or 2Gi"
+        ),
+    )

@@ -1,0 +1,76 @@
+"""The live audit use case on a recorded API: the calls it makes and the report it builds."""
+
+from kubectl_shm.audit.live import audit_cluster
+from kubectl_shm.feedback import Silent
+from kubectl_shm.model.nodes import NodeProfile
+from tests.unit.fixtures import load
+from tests.unit.recorded_api import listing, recorded_kube
+
+Gi = 2**30
+
+
+def node(name: str, version: str) -> dict:
+    return {
+        "metadata": {"name": name},
+        "status": {
+            "nodeInfo": {"kubeletVersion": version, "containerRuntimeVersion": "containerd://1.7"},
+            "capacity": {"memory": "24Gi"},
+            "allocatable": {"memory": "20Gi"},
+        },
+    }
+
+
+def metrics(enabled: bool) -> tuple[int, str]:
+    value = 1 if enabled else 0
+    return 200, f'kubernetes_feature_enabled{{name="SizeMemoryBackedVolumes",stage=""}} {value}\n'
+
+
+def answers(extra=None):
+    return {
+        ("GET", "/version"): {"gitVersion": "v1.34.4"},
+        ("GET", "/api/v1/namespaces/ml/pods"): listing(load("pods-two-nodes.yaml")),
+        ("GET", "/apis/apps/v1/namespaces/ml/replicasets"): listing(load("replicasets.yaml")),
+        ("GET", "/apis/batch/v1/namespaces/ml/jobs"): listing([]),
+        ("GET", "/api/v1/nodes"): listing(
+            [node("node-current", "v1.34.4"), node("node-legacy", "v1.31.4")]
+        ),
+        ("GET", "/api/v1/nodes/node-current/proxy/metrics"): metrics(True),
+        ("GET", "/api/v1/nodes/node-legacy/proxy/metrics"): metrics(False),
+        **(extra or {}),
+    }
+
+
+def audit_namespace(kube, feedback):
+    """The live audit of the kubeconfig's namespace, as `kubectl shm audit --no-usage` runs it."""
+    options = {"all_namespaces": False, "selector": None, "usage": False}
+    return audit_cluster(kube, feedback, assumption=NodeProfile(), **options)
+
+
+def test_audit_groups_pods_under_their_deployment_with_each_nodes_answer():
+    kube = recorded_kube(answers())
+    feedback = Silent()
+    report = audit_namespace(kube, feedback)
+    [workload] = report.workloads
+    assert (workload.kind, workload.name) == ("Deployment", "trainer")
+    sizes = sorted((c.expected_bytes, c.basis.value, c.nodes) for c in workload.containers)
+    assert sizes == [
+        (256 * 2**20, "sizeLimit", ("node-current",)),
+        (12 * Gi, "half-node-memory", ("node-legacy",)),
+    ]
+    assert [f.rule.value for f in workload.findings] == ["shm-sizelimit-not-applied"]
+    assert report.cluster.server_version == "v1.34.4"
+    assert feedback.warnings == [] and report.warnings == ()
+    sent = [url for _, url in kube.api_client.sent]
+    assert "/api/v1/nodes/node-legacy/proxy/metrics" in sent
+    assert not any("stats/summary" in url for url in sent)  # usage=False reads no stats
+
+
+def test_a_forbidden_owner_list_degrades_to_a_warning():
+    forbidden = (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"})
+    kube = recorded_kube(answers({("GET", "/apis/apps/v1/namespaces/ml/replicasets"): forbidden}))
+    feedback = Silent()
+    report = audit_namespace(kube, feedback)
+    assert [w.kind for w in report.workloads] == ["ReplicaSet"]
+    assert report.warnings == (
+        "cannot list ReplicaSets (forbidden): pods are grouped by their ReplicaSet instead",
+    )

@@ -1,0 +1,64 @@
+"""The live audit's grouping, on recorded (slimmed) pods from a two-node cluster."""
+
+from kubectl_shm.audit.pods import audit_pods
+from kubectl_shm.kube.fetching import slim_pod
+from kubectl_shm.model.nodes import NodeProfile
+from kubectl_shm.model.ownership import OwnerIndex
+from kubectl_shm.render.documents import audit_document
+from tests.unit.fixtures import load
+
+Gi = 2**30
+NODES = {
+    "node-current": NodeProfile(
+        name="node-current",
+        kubelet_version="v1.34.4",
+        capacity_memory_bytes=24 * Gi,
+        allocatable_memory_bytes=20 * Gi,
+    ),
+    "node-legacy": NodeProfile(
+        name="node-legacy",
+        kubelet_version="v1.31.4",
+        gates=(("SizeMemoryBackedVolumes", False),),
+        capacity_memory_bytes=24 * Gi,
+        allocatable_memory_bytes=20 * Gi,
+    ),
+}
+
+
+def audit(pods, usage=None):
+    owners = OwnerIndex.build(("ReplicaSet", rs["metadata"]) for rs in load("replicasets.yaml"))
+    return audit_pods(
+        [slim_pod(p) for p in pods],
+        owners=owners,
+        nodes=NODES,
+        unknown_node=NodeProfile(),
+        usage=usage or {},
+        server_version="v1.34.4",
+    )
+
+
+def test_workload_on_both_nodes_reports_each_answer_and_the_error():
+    report = audit(load("pods-two-nodes.yaml"))
+    [workload] = report.workloads
+    assert (workload.kind, workload.name) == ("Deployment", "trainer")
+    answers = sorted((c.expected_bytes, c.basis.value, c.nodes) for c in workload.containers)
+    assert answers == [
+        (256 * 2**20, "sizeLimit", ("node-current",)),
+        (12 * Gi, "half-node-memory", ("node-legacy",)),
+    ]
+    assert [f.rule.value for f in workload.findings] == ["shm-sizelimit-not-applied"]
+
+
+def test_usage_is_attached_and_near_full_fires():
+    usage = {("ml", "trainer-5d9c-a", "dshm"): 250 * 2**20}
+    [workload] = audit(load("pods-two-nodes.yaml"), usage).workloads
+    current = next(c for c in workload.containers if c.nodes == ("node-current",))
+    assert current.used_bytes == 250 * 2**20
+    assert "shm-near-full" in {f.rule.value for f in workload.findings}
+
+
+def test_document_lists_cluster_and_nodes():
+    document = audit_document(audit(load("pods-two-nodes.yaml")))
+    assert document["cluster"]["serverVersion"] == "v1.34.4"
+    assert [n["sizeMemoryBackedVolumes"] for n in document["cluster"]["nodes"]] == [True, False]
+    assert document["workloads"][0]["containers"][0]["nodes"]

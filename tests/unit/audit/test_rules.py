@@ -1,0 +1,157 @@
+import pytest
+
+from kubectl_shm.audit.report import Placement, audit_workload
+from kubectl_shm.audit.rules import Rule, image_repository, is_accelerated
+from kubectl_shm.model.nodes import NodeProfile
+from kubectl_shm.model.ownership import WorkloadRef
+
+Gi = 2**30
+REF = WorkloadRef("Deployment", "ml", "trainer")
+CURRENT = NodeProfile(
+    name="node-current",
+    kubelet_version="v1.34.4",
+    capacity_memory_bytes=32 * Gi,
+    allocatable_memory_bytes=30 * Gi,
+)
+LEGACY = NodeProfile(
+    name="node-legacy",
+    kubelet_version="v1.31.4",
+    gates=(("SizeMemoryBackedVolumes", False),),
+    capacity_memory_bytes=32 * Gi,
+    allocatable_memory_bytes=30 * Gi,
+)
+
+
+def spec(image="busybox", resources=None, volume=None, host_ipc=False):
+    container = {"name": "main", "image": image, "resources": resources or {}}
+    pod = {"containers": [container]}
+    if volume:
+        pod["volumes"] = [{"name": "dshm", **volume}]
+        container["volumeMounts"] = [{"name": "dshm", "mountPath": "/dev/shm"}]
+    if host_ipc:
+        pod["hostIPC"] = True
+    return pod
+
+
+def rules(pod, node=CURRENT, used=None):
+    report = audit_workload(REF, [Placement(pod, node, used)])
+    return sorted(f.rule.value for f in report.findings)
+
+
+MEMORY_2G = {"emptyDir": {"medium": "Memory", "sizeLimit": "2Gi"}}
+LIMIT_8G = {"limits": {"memory": "8Gi"}}
+
+
+def test_clean_web_server_has_no_findings():
+    assert rules(spec("nginx:1.27", LIMIT_8G)) == []
+
+
+def test_well_sized_shm_has_no_findings():
+    assert (
+        rules(
+            spec("vllm/vllm-openai", {"limits": {"nvidia.com/gpu": 1, "memory": "8Gi"}}, MEMORY_2G)
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("image", "resources"),
+    [
+        ("busybox", {"limits": {"nvidia.com/gpu": 1}}),
+        ("busybox", {"requests": {"amd.com/gpu": 1}}),
+        ("nvcr.io/nvidia/pytorch:24.01-py3", {}),
+        ("rayproject/ray:2.9.0", {}),
+        ("ghcr.io/huggingface/text-generation-inference:2.0", {}),
+        ("localhost:5000/vllm/vllm-openai@sha256:abc", {}),
+    ],
+)
+def test_ai_workload_with_default_shm_is_an_error(image, resources):
+    assert rules(spec(image, resources)) == ["default-shm-ai-workload"]
+
+
+@pytest.mark.parametrize("image", ["xray/daemon", "gray:1", "array-service", "ray.io/web/nginx"])
+def test_image_matching_is_by_whole_word(image):
+    assert is_accelerated({"image": image}) is None
+
+
+def test_image_repository_strips_registry_tag_digest():
+    assert image_repository("nvcr.io/nvidia/pytorch:24.01") == "nvidia/pytorch"
+    assert image_repository("localhost:5000/a/b@sha256:0") == "a/b"
+    assert image_repository("busybox") == "busybox"
+
+
+def test_legacy_node_sizelimit_not_applied():
+    assert rules(spec(resources=LIMIT_8G, volume=MEMORY_2G), LEGACY) == [
+        "shm-sizelimit-not-applied"
+    ]
+    assert rules(spec(resources=LIMIT_8G, volume=MEMORY_2G), CURRENT) == []
+
+
+def test_workload_on_both_nodes_reports_each_answer():
+    pod = spec(resources=LIMIT_8G, volume=MEMORY_2G)
+    report = audit_workload(REF, [Placement(pod, CURRENT), Placement(pod, LEGACY)])
+    assert sorted((c.expected_bytes, c.nodes) for c in report.containers) == [
+        (2 * Gi, ("node-current",)),
+        (16 * Gi, ("node-legacy",)),
+    ]
+    assert [f.rule for f in report.findings] == [Rule.SIZELIMIT_NOT_APPLIED]
+
+
+def test_capped_by_memory_limit():
+    assert rules(spec(resources={"limits": {"memory": "1Gi"}}, volume=MEMORY_2G)) == [
+        "shm-capped-by-memory-limit"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("node", "says"),
+    [
+        (CURRENT, "/dev/shm is capped at 1Gi"),
+        # Gate off: the tmpfs is half the RAM; the cgroup limit still OOM-kills past 1Gi.
+        (LEGACY, "/dev/shm shows 16Gi, but shm pages count against that limit"),
+    ],
+)
+def test_capped_message_says_what_df_shows_on_each_kubelet(node, says):
+    pod = spec(resources={"limits": {"memory": "1Gi"}}, volume=MEMORY_2G)
+    report = audit_workload(REF, [Placement(pod, node)])
+    [capped] = [f for f in report.findings if f.rule is Rule.CAPPED_BY_MEMORY_LIMIT]
+    assert says in capped.message
+    assert "OOM kill past 1Gi" in capped.message
+
+
+def test_unbounded_and_no_memory_limit():
+    assert rules(spec(volume={"emptyDir": {"medium": "Memory"}})) == [
+        "shm-no-memory-limit",
+        "shm-unbounded",
+    ]
+
+
+def test_disk_backed_and_host_shared():
+    assert rules(spec(volume={"emptyDir": {}})) == ["shm-disk-backed"]
+    assert rules(spec(volume={"hostPath": {"path": "/dev/shm"}})) == ["shm-host-shared"]
+    assert rules(spec(host_ipc=True)) == ["shm-host-shared"]
+
+
+def test_near_full_uses_live_usage():
+    pod = spec(resources=LIMIT_8G, volume=MEMORY_2G)
+    assert rules(pod, used={"main": int(1.7 * Gi)}) == ["shm-near-full"]
+    assert rules(pod, used={"main": Gi}) == []
+
+
+def test_invalid_quantity_is_a_finding_and_audit_goes_on():
+    pod = spec(
+        resources={"limits": {"memory": "8 gigs"}},
+        volume={"emptyDir": {"medium": "Memory", "sizeLimit": "2Gi"}},
+    )
+    found = rules(pod)
+    assert "invalid-quantity" in found
+    assert "shm-no-memory-limit" in found
+
+
+def test_messages_say_size_and_fix():
+    report = audit_workload(REF, [Placement(spec(resources=LIMIT_8G, volume=MEMORY_2G), LEGACY)])
+    [finding] = report.findings
+    assert "16Gi" in finding.message
+    assert "evicted" in finding.message
+    assert "node-legacy" in finding.message
