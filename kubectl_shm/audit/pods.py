@@ -26,6 +26,7 @@ class _Group:
 
     pod_spec: Mapping[str, Any]
     node: NodeProfile
+    annotations: Mapping[str, Any]
     used: dict[str, int] = field(default_factory=dict)
 
 
@@ -48,12 +49,15 @@ def audit_pods(
         node = nodes.get(node_name, unknown_node) if node_name else unknown_node
         ref = top_owner(metadata, owners)
         key = (direct_controller_uid(metadata) or metadata.get("uid"), node_name)
-        group = workloads.setdefault(ref, {}).setdefault(key, _Group(spec, node))
+        group = workloads.setdefault(ref, {}).setdefault(
+            key, _Group(spec, node, metadata.get("annotations") or {})
+        )
         for container, used in shm_usage(metadata, spec, usage).items():
             group.used[container] = max(used, group.used.get(container, 0))
     reports = [
         audit_workload(
-            ref, [Placement(g.pod_spec, g.node, g.used or None) for g in groups.values()]
+            ref,
+            [Placement(g.pod_spec, g.node, g.used or None, g.annotations) for g in groups.values()],
         )
         for ref, groups in sorted(workloads.items(), key=lambda item: _sort_key(item[0]))
     ]

@@ -24,6 +24,7 @@ class Placement(NamedTuple):
     pod_spec: Mapping[str, Any]
     node: NodeProfile
     used_bytes: Mapping[str, int] | None = None
+    annotations: Mapping[str, Any] | None = None  # the pod's (CRI-O reads shm size there)
 
 
 class ContainerReport(NamedTuple):
@@ -89,7 +90,7 @@ def audit_workload(
     findings: dict[tuple[Any, ...], Finding] = {}
     pod_limit: int | None = None
     for index, placement in enumerate(placements):
-        shm = expected_shm(placement.pod_spec, placement.node)
+        shm = expected_shm(placement.pod_spec, placement.node, placement.annotations)
         if index == 0:
             pod_limit = shm.memory_limit.limit_bytes
         used = placement.used_bytes or {}
@@ -131,11 +132,16 @@ def audit_templates(templates: Iterable[PodTemplate], node: NodeProfile) -> Audi
         workloads.append(
             audit_workload(
                 ref,
-                [Placement(template.pod_spec, node)],
+                [Placement(template.pod_spec, node, annotations=_annotations(template))],
                 template_path=template.path if several else None,
             )
         )
     return AuditReport(tuple(workloads))
+
+
+def _annotations(template: PodTemplate) -> Mapping[str, Any] | None:
+    annotations = template.pod_metadata.get("annotations")
+    return annotations if isinstance(annotations, Mapping) else None
 
 
 def _merge_container(

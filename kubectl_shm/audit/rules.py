@@ -13,9 +13,10 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.model.ownership import WorkloadRef
 from kubectl_shm.model.pod_limits import QuantityProblem
-from kubectl_shm.model.podspec import all_containers, container_name, mapping
+from kubectl_shm.model.podspec import all_containers, container_name, is_shm_path, mapping
 from kubectl_shm.model.quantity import format_bytes
-from kubectl_shm.model.sizing import ContainerShm, PodShm, ShmSource
+from kubectl_shm.model.runtime_shm import runtime_of
+from kubectl_shm.model.sizing import Basis, ContainerShm, PodShm, ShmSource
 
 NEAR_FULL_RATIO = 0.8
 
@@ -53,6 +54,9 @@ class Rule(str, Enum):
     NEAR_FULL = "shm-near-full"
     NO_MEMORY_LIMIT = "shm-no-memory-limit"
     INVALID_QUANTITY = "invalid-quantity"
+    VOLUME_INVALID = "shm-volume-invalid"
+    READ_ONLY = "shm-read-only"
+    RUNTIME_ANNOTATION = "shm-runtime-annotation"
 
     @property
     def severity(self) -> Severity:
@@ -64,6 +68,9 @@ _SEVERITIES = {
     Rule.SIZELIMIT_NOT_APPLIED: Severity.ERROR,
     Rule.HOST_SHARED: Severity.ERROR,
     Rule.INVALID_QUANTITY: Severity.ERROR,
+    Rule.VOLUME_INVALID: Severity.ERROR,
+    Rule.READ_ONLY: Severity.ERROR,
+    Rule.RUNTIME_ANNOTATION: Severity.WARNING,
     Rule.CAPPED_BY_MEMORY_LIMIT: Severity.WARNING,
     Rule.UNBOUNDED: Severity.WARNING,
     Rule.DISK_BACKED: Severity.WARNING,
@@ -132,23 +139,15 @@ def _container_findings(
 ) -> list[Finding]:
     name = shm.container
     fix = workload.set_command(container=name)
+    if shm.basis is Basis.WINDOWS:
+        return []  # no /dev/shm on Windows: nothing here is about shared memory
+    if shm.problem is not None:
+        return [_volume_invalid(shm, fix)]
+    findings = [_read_only(shm, fix)] if shm.read_only else []
     if shm.source is ShmSource.RUNTIME_DEFAULT:
-        reason = is_accelerated(spec)
-        if reason is None:
-            return []
-        message = (
-            f"{reason} but has no volume at /dev/shm: it gets the runtime's 64Mi, and "
-            f"DataLoader workers or NCCL fail with 'bus error'. Fix: {fix}"
-        )
-        return [Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, name, message)]
+        return findings + _runtime_default_findings(spec, shm, pod, fix)
     if shm.source in (ShmSource.HOST_PATH, ShmSource.HOST_IPC):
-        via_path = shm.source is ShmSource.HOST_PATH
-        message = (
-            f"/dev/shm is the node's own, through {'a hostPath volume' if via_path else 'hostIPC'}"
-            f": every such pod on the node shares it and can read or fill it. Fix: use a "
-            f"private memory emptyDir instead: {fix}{' --overwrite' if via_path else ''}"
-        )
-        return [Finding(Rule.HOST_SHARED, name, message)]
+        return [*findings, Finding(Rule.HOST_SHARED, name, _host_message(shm, fix))]
     if shm.source is ShmSource.EMPTYDIR_DISK:
         message = (
             f"emptyDir {shm.volume!r} at /dev/shm has no medium: Memory, so it is a directory on "
@@ -157,8 +156,76 @@ def _container_findings(
         )
         return [Finding(Rule.DISK_BACKED, name, message)]
     if shm.source is ShmSource.EMPTYDIR_MEMORY:
-        return _memory_volume_findings(workload, shm, pod, used)
-    return []
+        return findings + _memory_volume_findings(workload, shm, pod, used)
+    return findings
+
+
+def _runtime_default_findings(
+    spec: Mapping[str, Any], shm: ContainerShm, pod: PodShm, fix: str
+) -> list[Finding]:
+    name = shm.container
+    if shm.basis is Basis.RUNTIME_ANNOTATION:
+        # CRI-O applies the annotation only where the runtime handler allows it
+        # (allowed_annotations), which the API does not show: the size is not certain.
+        message = (
+            f"/dev/shm is {format_bytes(shm.expected_bytes)} only if the node's CRI-O runtime "
+            f"handler allows the pod annotation {shm.detail} (allowed_annotations); otherwise "
+            f"it is the runtime's 64Mi. Fix (works on every runtime): a memory emptyDir: {fix}"
+        )
+        return [Finding(Rule.RUNTIME_ANNOTATION, name, message)]
+    reason = is_accelerated(spec)
+    if reason is None:
+        return []
+    unless = (
+        " (unless the CRI-O runtime handler sets a default shm size in default_annotations)"
+        if runtime_of(pod.node.container_runtime) == "cri-o"
+        else ""
+    )
+    message = (
+        f"{reason} but has no volume at /dev/shm: it gets the runtime's 64Mi{unless}, and "
+        f"DataLoader workers or NCCL fail with 'bus error'. Fix: {fix}"
+    )
+    return [Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, name, message)]
+
+
+def _host_message(shm: ContainerShm, fix: str) -> str:
+    if shm.source is ShmSource.HOST_IPC:
+        what = "/dev/shm is the node's own, through hostIPC"
+    elif shm.detail is None or is_shm_path(shm.detail):
+        what = "/dev/shm is the node's own, through a hostPath volume"
+    else:
+        what = (
+            f"/dev/shm is the host directory {shm.detail} (a hostPath volume): on the node's "
+            f"disk, not a tmpfs and not the node's /dev/shm"
+        )
+    overwrite = " --overwrite" if shm.source is ShmSource.HOST_PATH else ""
+    return (
+        f"{what}: every such pod on the node shares it and can read or fill it. Fix: use a "
+        f"private memory emptyDir instead: {fix}{overwrite}"
+    )
+
+
+def _volume_invalid(shm: ContainerShm, fix: str) -> Finding:
+    message = (
+        f"the pod never starts: volume {shm.volume!r} at /dev/shm has {shm.problem}. The API "
+        f"server accepts it, the kubelet refuses to mount it (FailedMount, ContainerCreating). "
+        f"Fix: {fix} --overwrite"
+    )
+    return Finding(Rule.VOLUME_INVALID, shm.container, message)
+
+
+def _read_only(shm: ContainerShm, fix: str) -> Finding:
+    if shm.source is ShmSource.OTHER and shm.detail:
+        why = f"a {shm.detail} volume ({shm.volume!r})"
+        remedy = f"a writable memory emptyDir: {fix} --overwrite"
+    else:
+        why = f"volume {shm.volume!r} mounted readOnly"
+        remedy = "drop readOnly: true from the container's /dev/shm volumeMount"
+    message = (
+        f"/dev/shm is read-only ({why}): shm_open, sem_open and DataLoader workers fail with "
+        f"'Read-only file system'. Fix: {remedy}"
+    )
+    return Finding(Rule.READ_ONLY, shm.container, message)
 
 
 def _memory_volume_findings(

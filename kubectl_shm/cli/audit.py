@@ -24,6 +24,7 @@ from kubectl_shm.model.templates import find_pod_templates
 TABLES = ("table", "wide")
 OUTPUT_FORMATS = (*TABLES, "json", "yaml")
 FAIL_ON = ("error", "warning", "never")
+RUNTIMES = ("containerd", "cri-o")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +55,12 @@ FAIL_ON = ("error", "warning", "never")
     help="Assume these kubelet feature gates (e.g. SizeMemoryBackedVolumes=false).",
 )
 @click.option(
+    "--container-runtime",
+    type=click.Choice(RUNTIMES),
+    metavar="|".join(RUNTIMES),
+    help="Assume nodes run this container runtime (CRI-O can size /dev/shm from an annotation).",
+)
+@click.option(
     "--node-memory",
     metavar="QTY",
     help="Assume nodes with this much memory (e.g. 64Gi).",
@@ -69,8 +76,9 @@ def audit(app: App, /, **options: Any) -> int:
     """Audit /dev/shm of every workload: the size each container really gets, and why.
 
     Live by default (the current namespace, -n NS, or -A). With -f it audits
-    manifests offline; --kubelet-version, --feature-gates and --node-memory say
-    what to assume about the nodes (default: a current kubelet, memory unknown).
+    manifests offline; --kubelet-version, --feature-gates, --node-memory and
+    --container-runtime say what to assume about the nodes (default: a current
+    kubelet on containerd, memory unknown).
 
     \b
     Examples:
@@ -125,11 +133,13 @@ def _node_assumption(options: dict[str, Any]) -> NodeProfile:
         memory = positive_bytes(memory_text) if memory_text is not None else None
     except QuantityError as error:
         raise InputError(f"--node-memory: {error}") from error
+    runtime = options.pop("container_runtime")
     return NodeProfile(
         kubelet_version=version,
         gates=gates,
         capacity_memory_bytes=memory,
         allocatable_memory_bytes=memory,
+        container_runtime=f"{runtime}://" if runtime else None,
     )
 
 

@@ -244,7 +244,7 @@ def inspect_pod(
     """
     metadata = mapping(pod.get("metadata"))
     spec = mapping(pod.get("spec"))
-    shm = expected_shm(spec, node)
+    shm = expected_shm(spec, node, mapping(metadata.get("annotations")))
     by_name = {c.container: c for c in shm.containers}
     wanted = [n for n in running_containers(spec) if only is None or n == only]
     inspections = tuple(

@@ -16,8 +16,8 @@ from kubectl_shm.model.nodes import (
 )
 from kubectl_shm.model.podspec import SHM_PATH
 from kubectl_shm.model.quantity import format_bytes
+from kubectl_shm.model.runtime_shm import RUNTIME_DEFAULT_SHM_BYTES
 from kubectl_shm.model.sizing import (
-    RUNTIME_DEFAULT_SHM_BYTES,
     Basis,
     ContainerShm,
     ShmSource,
@@ -34,15 +34,19 @@ _BASIS_NAMES = {
     Basis.POD_MEMORY_LIMIT: "the pod memory limit",
     Basis.NODE_ALLOCATABLE: "node allocatable memory",
     Basis.HALF_NODE_MEMORY: "half the node's RAM",
+    Basis.RUNTIME_ANNOTATION: "CRI-O's shm annotation, if its runtime handler allows it",
 }
 _GATE_SOURCES = {
     GateSource.METRICS: "the kubelet's metrics say so",
     GateSource.CONFIGZ: "the kubelet's configz says so",
     GateSource.DEFAULT: "the default of its version",
 }
+# The kubelet sizes a memory emptyDir once, at setup: SetUpAt returns early for a mounted
+# tmpfs and RequiresRemount is false (v1.34.4 pkg/volume/emptydir/empty_dir.go), so a
+# memory limit resized in place (InPlacePodVerticalScaling, beta 1.33, GA 1.35) leaves it.
 _DIFFERS = (
-    " The kubelet's real settings differ from those read, or changed after the pod started"
-    " (the tmpfs is sized once, at pod start)."
+    " The kubelet's real settings differ from those read, or changed after the pod started,"
+    " or its memory limit was resized in place (the tmpfs is sized once, at pod start)."
 )
 
 

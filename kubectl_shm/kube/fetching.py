@@ -13,6 +13,7 @@ from typing import Any
 
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.model.quantity import QuantityError, to_bytes
+from kubectl_shm.model.runtime_shm import CRIO_SHM_ANNOTATIONS
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 # Owners a pod's controller can have that themselves have a controller.
@@ -21,7 +22,7 @@ OWNER_LISTS = {
     "Job": "/apis/batch/v1/jobs",
 }
 _CONTAINER_FIELDS = ("name", "image", "resources", "volumeMounts", "restartPolicy")
-_POD_SPEC_FIELDS = ("volumes", "hostIPC", "overhead", "resources", "nodeName")
+_POD_SPEC_FIELDS = ("volumes", "hostIPC", "overhead", "resources", "nodeName", "os")
 _FEATURE_METRIC = re.compile(
     r'^kubernetes_feature_enabled\{[^}]*name="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)', re.M
 )
@@ -64,7 +65,8 @@ def list_owner_metadata(kube: Kube, kind: str, namespace: str | None) -> list[di
 
 
 def list_nodes(kube: Kube) -> list[dict[str, Any]]:
-    """Name, kubelet and runtime versions, memory capacity and allocatable of every node."""
+    """Name, labels, kubelet and runtime versions, OS, memory capacity and allocatable of
+    every node; memory quantities the node reports but that do not parse are None."""
     nodes = []
     for page in kube.list_pages("/api/v1/nodes", doing="listing nodes"):
         for node in page.get("items") or []:
@@ -73,8 +75,10 @@ def list_nodes(kube: Kube) -> list[dict[str, Any]]:
             nodes.append(
                 {
                     "name": (node.get("metadata") or {}).get("name"),
+                    "labels": (node.get("metadata") or {}).get("labels") or {},
                     "kubeletVersion": info.get("kubeletVersion"),
                     "containerRuntimeVersion": info.get("containerRuntimeVersion"),
+                    "operatingSystem": info.get("operatingSystem"),
                     "capacityMemory": _memory((status.get("capacity") or {}).get("memory")),
                     "allocatableMemory": _memory((status.get("allocatable") or {}).get("memory")),
                 }
@@ -131,6 +135,11 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
             "namespace": metadata.get("namespace"),
             "uid": metadata.get("uid"),
             "ownerReferences": metadata.get("ownerReferences") or [],
+            "annotations": {
+                key: value
+                for key, value in (metadata.get("annotations") or {}).items()
+                if key in CRIO_SHM_ANNOTATIONS
+            },
         },
         "spec": slim_spec,
         "status": {"phase": (pod.get("status") or {}).get("phase")},

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from kubectl_shm.kube import fetching
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Forbidden, KubeError, NotFound
-from kubectl_shm.model.nodes import SIZE_MEMORY_BACKED_VOLUMES, GateSource, NodeProfile
+from kubectl_shm.model.nodes import MODELLED_GATES, GateSource, NodeProfile
 
 # Parallel requests to kubelets through the API server's node proxy.
 KUBELET_CONCURRENCY = 8
@@ -70,6 +70,7 @@ def profiles_of(
             capacity_memory_bytes=node["capacityMemory"],
             allocatable_memory_bytes=node["allocatableMemory"],
             container_runtime=node["containerRuntimeVersion"],
+            operating_system=node.get("operatingSystem"),
         )
     return profiles
 
@@ -91,8 +92,9 @@ def kubelet_gates(
         except (Forbidden, NotFound) as error:
             reasons.append(short_reason(error))
             continue
-        if SIZE_MEMORY_BACKED_VOLUMES in states:
-            return (source, {SIZE_MEMORY_BACKED_VOLUMES: states[SIZE_MEMORY_BACKED_VOLUMES]}), None
+        known = {gate: states[gate] for gate in MODELLED_GATES if gate in states}
+        if known:
+            return (source, known), None
     return None, (reasons[0] if len(reasons) == 2 else None)
 
 

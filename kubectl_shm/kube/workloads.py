@@ -10,7 +10,6 @@ from typing import Any
 
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import NotFound
-from kubectl_shm.model.quantity import QuantityError, to_bytes
 from kubectl_shm.model.workload_kinds import WorkloadKind
 
 
@@ -63,33 +62,3 @@ def list_pods(kube: Kube, *, namespace: str, selector: str) -> list[dict[str, An
     ):
         pods.extend(page.get("items") or [])
     return pods
-
-
-def list_nodes(kube: Kube) -> list[dict[str, Any]]:
-    """Name, labels, kubelet and runtime versions, memory capacity and allocatable of each node.
-
-    Memory quantities the node reports but that do not parse are None.
-    """
-    nodes = []
-    for page in kube.list_pages("/api/v1/nodes", doing="listing nodes"):
-        for node in page.get("items") or []:
-            metadata, status = node.get("metadata") or {}, node.get("status") or {}
-            info = status.get("nodeInfo") or {}
-            nodes.append(
-                {
-                    "name": metadata.get("name"),
-                    "labels": metadata.get("labels") or {},
-                    "kubeletVersion": info.get("kubeletVersion"),
-                    "containerRuntimeVersion": info.get("containerRuntimeVersion"),
-                    "capacityMemory": _memory((status.get("capacity") or {}).get("memory")),
-                    "allocatableMemory": _memory((status.get("allocatable") or {}).get("memory")),
-                }
-            )
-    return nodes
-
-
-def _memory(value: object) -> int | None:
-    try:
-        return to_bytes(value) if value is not None else None
-    except QuantityError:
-        return None

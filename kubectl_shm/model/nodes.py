@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 SIZE_MEMORY_BACKED_VOLUMES = "SizeMemoryBackedVolumes"
 POD_LEVEL_RESOURCES = "PodLevelResources"
+# The gates the size model reads from a live kubelet (metrics, else configz).
+MODELLED_GATES = (SIZE_MEMORY_BACKED_VOLUMES, POD_LEVEL_RESOURCES)
 
 _GATE_DEFAULT_ON_SINCE = {SIZE_MEMORY_BACKED_VOLUMES: (1, 22), POD_LEVEL_RESOURCES: (1, 34)}
 # From these versions the gate can no longer be turned off (LockToDefault).
@@ -45,7 +47,8 @@ class NodeProfile(NamedTuple):
     gate_source: GateSource = GateSource.DEFAULT
     capacity_memory_bytes: int | None = None
     allocatable_memory_bytes: int | None = None
-    container_runtime: str | None = None
+    container_runtime: str | None = None  # as the node reports it: "containerd://1.7.24"
+    operating_system: str | None = None  # node.status.nodeInfo.operatingSystem
 
     def gate_enabled(self, gate: str) -> bool:
         """The effective state: locked gates ignore a contrary setting, as the kubelet does."""
@@ -65,9 +68,13 @@ class NodeProfile(NamedTuple):
     @property
     def gate_state(self) -> bool | None:
         """SizeMemoryBackedVolumes for the JSON: None only when nothing about the node is known."""
+        return self.known_gate(SIZE_MEMORY_BACKED_VOLUMES)
+
+    def known_gate(self, gate: str) -> bool | None:
+        """`gate_enabled` for documents: None only when nothing about the node is known."""
         if self.kubelet_version is None and not self.gates and self.name is not None:
             return None
-        return self.sizes_memory_volumes
+        return self.gate_enabled(gate)
 
 
 def gate_default(gate: str, version: Version | None) -> bool:

@@ -4,23 +4,27 @@ The kubelet sizes memory emptyDirs with the same number it gives the pod
 cgroup: pkg/kubelet/cm/helpers_linux.go ResourceConfigForPod, which sums
 limits with k8s.io/component-helpers/resource/helpers.go PodLimits:
 - app containers are added up;
-- a sidecar (init container with restartPolicy Always) is added to that sum,
-  and stays running for every init container after it;
+- a sidecar (init container with restartPolicy Always, kubelets from 1.28) is
+  added to that sum, and stays running for every init container after it;
 - a regular init container needs its own limit plus the sidecars started
   before it; the pod needs at least the largest such figure;
 - pod overhead (RuntimeClass) is added to a limit that exists;
 - with PodLevelResources, `spec.resources.limits.memory` is the pod's limit.
-The cgroup gets a memory limit only when every container PodLimits visits
-declares a non-zero memory limit; otherwise there is none.
+The cgroup gets a memory limit only when the containers the kubelet checks declare
+a non-zero memory limit (which ones depends on its version: model.kubelet_rules);
+otherwise there is none.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any, NamedTuple
 
+from kubectl_shm.model.kubelet_rules import KubeletRules, LimitCheck, kubelet_rules
 from kubectl_shm.model.podspec import container_name, containers_of, mapping
-from kubectl_shm.model.quantity import QuantityError, to_bytes
+from kubectl_shm.model.quantity import QuantityError, parse_quantity
 
 
 class QuantityProblem(NamedTuple):
@@ -44,34 +48,31 @@ class PodMemoryLimit(NamedTuple):
 def pod_memory_limit(
     pod_spec: Mapping[str, Any],
     *,
-    init_containers_must_declare: bool = True,
+    rules: KubeletRules | None = None,
     pod_level_resources: bool = True,
 ) -> PodMemoryLimit:
-    """The pod memory limit per ResourceConfigForPod.
+    """The pod memory limit per ResourceConfigForPod of a kubelet following `rules`.
 
-    `init_containers_must_declare`: kubelets from 1.27 (ResourceConfigForPod over
-    PodLimits' ContainerFn) also require init containers to declare one, counting
-    each with the sidecars started before it; older kubelets looked at app
-    containers only.
+    Limits are added up exactly and the total is rounded up once, as the kubelet
+    adds Quantities and then takes `Value()` (not a sum of rounded values).
     """
+    rules = rules or kubelet_rules(None)
     problems: list[QuantityProblem] = []
     pod_level = _pod_level_limit(pod_spec, problems) if pod_level_resources else None
     if pod_level is not None:
-        total: int | None = pod_level
+        total: Fraction | None = pod_level
         missing = None
     else:
-        total, missing = _aggregate_container_limits(
-            pod_spec, problems, init_containers_must_declare=init_containers_must_declare
-        )
+        total, missing = _aggregate_container_limits(pod_spec, problems, rules)
     if total is not None:
         total += _overhead(pod_spec, problems)
-    return PodMemoryLimit(total, missing, tuple(problems))
+    return PodMemoryLimit(None if total is None else math.ceil(total), missing, tuple(problems))
 
 
 def container_memory_limit(
     container: Mapping[str, Any], problems: list[QuantityProblem]
-) -> int | None:
-    """A container's memory limit in bytes; None when unset, zero or invalid."""
+) -> Fraction | None:
+    """A container's exact memory limit; None when unset, zero or invalid."""
     limits = mapping(mapping(container.get("resources")).get("limits"))
     raw = limits.get("memory")
     if raw is None:
@@ -82,32 +83,27 @@ def container_memory_limit(
 
 
 def _aggregate_container_limits(
-    pod_spec: Mapping[str, Any],
-    problems: list[QuantityProblem],
-    *,
-    init_containers_must_declare: bool,
-) -> tuple[int | None, str | None]:
+    pod_spec: Mapping[str, Any], problems: list[QuantityProblem], rules: KubeletRules
+) -> tuple[Fraction | None, str | None]:
     missing: list[str] = []
-    app_total = 0
+    app_total = Fraction(0)
     for container in containers_of(pod_spec, "containers"):
         limit = container_memory_limit(container, problems)
         if limit is None:
             missing.append(container_name(container))
         app_total += limit or 0
 
-    sidecars_so_far = 0
-    largest_init = 0
+    sidecars_so_far = Fraction(0)
+    largest_init = Fraction(0)
     for container in containers_of(pod_spec, "initContainers"):
-        own = container_memory_limit(container, problems) or 0
-        if container.get("restartPolicy") == "Always":  # a sidecar runs beside the apps
-            app_total += own
+        own = container_memory_limit(container, problems) or Fraction(0)
+        if rules.sidecars and container.get("restartPolicy") == "Always":
+            app_total += own  # a sidecar runs beside the apps
             sidecars_so_far += own
             needed = sidecars_so_far
         else:
             needed = own + sidecars_so_far
-        # The kubelet checks the cumulative figure, not the container's own limit:
-        # an init container without a limit after a sidecar with one counts as declared.
-        if init_containers_must_declare and needed == 0:
+        if _undeclared(rules.limit_check, own=own, needed=needed):
             missing.append(container_name(container))
         largest_init = max(largest_init, needed)
 
@@ -119,7 +115,19 @@ def _aggregate_container_limits(
     return max(app_total, largest_init), None
 
 
-def _pod_level_limit(pod_spec: Mapping[str, Any], problems: list[QuantityProblem]) -> int | None:
+def _undeclared(check: LimitCheck, *, own: Fraction, needed: Fraction) -> bool:
+    """Whether an init container leaves the pod without a memory limit."""
+    if check is LimitCheck.APP_CONTAINERS:
+        return False
+    if check is LimitCheck.SIDECARS_COVER:
+        # ContainerFn sees its limit plus the sidecars started before it (1.28-1.36).
+        return needed == 0
+    return own == 0
+
+
+def _pod_level_limit(
+    pod_spec: Mapping[str, Any], problems: list[QuantityProblem]
+) -> Fraction | None:
     limits = mapping(mapping(pod_spec.get("resources")).get("limits"))
     raw = limits.get("memory")
     if raw is None:
@@ -128,18 +136,18 @@ def _pod_level_limit(pod_spec: Mapping[str, Any], problems: list[QuantityProblem
     return parsed if parsed else None
 
 
-def _overhead(pod_spec: Mapping[str, Any], problems: list[QuantityProblem]) -> int:
+def _overhead(pod_spec: Mapping[str, Any], problems: list[QuantityProblem]) -> Fraction:
     raw = mapping(pod_spec.get("overhead")).get("memory")
     if raw is None:
-        return 0
-    return _parse(raw, "spec.overhead.memory", problems) or 0
+        return Fraction(0)
+    return _parse(raw, "spec.overhead.memory", problems) or Fraction(0)
 
 
 def _parse(
     raw: object, field: str, problems: list[QuantityProblem], *, container: str | None = None
-) -> int | None:
+) -> Fraction | None:
     try:
-        return to_bytes(raw)
+        return parse_quantity(raw)
     except QuantityError as error:
         problems.append(QuantityProblem(field, raw, error.reason, container))
         return None

@@ -34,10 +34,16 @@ def container_name(container: Mapping[str, Any]) -> str:
 
 
 def is_shm_path(mount_path: object) -> bool:
-    """True for /dev/shm however it is spelled ("/dev/shm/", "/dev//shm")."""
-    if not isinstance(mount_path, str) or not mount_path.startswith("/"):
+    """True for /dev/shm however it is spelled ("/dev/shm/", "/dev//shm", "dev/shm").
+
+    The API server accepts a relative mountPath and the kubelet makes it absolute
+    (v1.37.2 pkg/kubelet/kubelet_pods.go makeMounts -> pkg/volume/util
+    MakeAbsolutePath: filepath.Clean("/" + path); the same since v1.9.0).
+    """
+    if not isinstance(mount_path, str) or not mount_path:
         return False
-    return posixpath.normpath(mount_path).replace("//", "/") == SHM_PATH
+    absolute = mount_path if mount_path.startswith("/") else "/" + mount_path
+    return posixpath.normpath(absolute).replace("//", "/") == SHM_PATH
 
 
 def shm_mount(container: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any, NamedTuple
 
+from kubectl_shm.model.kubelet_rules import kubelet_rules
 from kubectl_shm.model.nodes import POD_LEVEL_RESOURCES, NodeProfile, parse_version
 from kubectl_shm.model.pod_limits import PodMemoryLimit, QuantityProblem, pod_memory_limit
 from kubectl_shm.model.podspec import (
@@ -27,13 +28,11 @@ from kubectl_shm.model.podspec import (
     volume_named,
 )
 from kubectl_shm.model.quantity import QuantityError, to_bytes
+from kubectl_shm.model.runtime_shm import RUNTIME_DEFAULT_SHM_BYTES, runtime_shm
 
-RUNTIME_DEFAULT_SHM_BYTES = 64 * 1024 * 1024
+_READ_ONLY_VOLUMES = ("secret", "configMap", "projected", "downwardAPI")
+
 PAGE_SIZE = 4096
-# Kubelets from this release count init containers when deciding whether every
-# container declares a memory limit: 1.27 moved ResourceConfigForPod
-# (pkg/kubelet/cm/helpers_linux.go) onto PodLimits, whose ContainerFn visits them.
-INIT_CONTAINERS_DECLARE_SINCE = (1, 27)
 
 
 class ShmSource(str, Enum):
@@ -54,6 +53,10 @@ class Basis(str, Enum):
     NODE_ALLOCATABLE = "node-allocatable"
     HALF_NODE_MEMORY = "half-node-memory"
     HOST = "host"
+    # CRI-O's shm annotation: applied only if the node's runtime handler allows it.
+    RUNTIME_ANNOTATION = "runtime-annotation"
+    # A Windows node or pod: no /dev/shm, and a memory emptyDir is a directory on disk.
+    WINDOWS = "windows"
     UNKNOWN = "unknown"
 
 
@@ -67,6 +70,11 @@ class ContainerShm(NamedTuple):
     size_limit_bytes: int | None
     expected_bytes: int | None
     basis: Basis
+    read_only: bool = False  # the container cannot create shm segments there
+    # Why the pod cannot start with this /dev/shm (the kubelet refuses the volume).
+    problem: str | None = None
+    # What the volume or annotation is: a hostPath's path, CRI-O's annotation name.
+    detail: str | None = None
 
 
 class PodShm(NamedTuple):
@@ -78,18 +86,22 @@ class PodShm(NamedTuple):
     problems: tuple[QuantityProblem, ...]
 
 
-def expected_shm(pod_spec: Mapping[str, Any], node: NodeProfile) -> PodShm:
-    """Every container's /dev/shm for `pod_spec` scheduled on `node`."""
+def expected_shm(
+    pod_spec: Mapping[str, Any],
+    node: NodeProfile,
+    annotations: Mapping[str, Any] | None = None,
+) -> PodShm:
+    """Every container's /dev/shm for `pod_spec` (with the pod's `annotations`) on `node`."""
     version = parse_version(node.kubelet_version)
     limit = pod_memory_limit(
         pod_spec,
-        init_containers_must_declare=version is None
-        or version[:2] >= INIT_CONTAINERS_DECLARE_SINCE,
+        rules=kubelet_rules(version),
         pod_level_resources=node.gate_enabled(POD_LEVEL_RESOURCES),
     )
     problems = list(limit.problems)
+    context = _Context(pod_spec, node, limit, mapping(annotations), problems)
     containers = tuple(
-        _container_shm(pod_spec, container, is_init, node, limit, problems)
+        _container_shm(context, container, is_init)
         for container, is_init in all_containers(pod_spec)
     )
     return PodShm(node, limit, containers, tuple(problems))
@@ -102,45 +114,120 @@ def half_of_node_memory(capacity_bytes: int | None) -> int | None:
     return capacity_bytes // PAGE_SIZE // 2 * PAGE_SIZE
 
 
-def _container_shm(
-    pod_spec: Mapping[str, Any],
-    container: Mapping[str, Any],
-    is_init: bool,
-    node: NodeProfile,
-    limit: PodMemoryLimit,
-    problems: list[QuantityProblem],
-) -> ContainerShm:
+class _Context(NamedTuple):
+    pod_spec: Mapping[str, Any]
+    node: NodeProfile
+    limit: PodMemoryLimit
+    annotations: Mapping[str, Any]
+    problems: list[QuantityProblem]
+
+
+def _container_shm(context: _Context, container: Mapping[str, Any], is_init: bool) -> ContainerShm:
     name = container_name(container)
+    shm = _what_is_mounted(context, container, name, is_init)
+    if _on_windows(context):
+        # v1.37.2 pkg/volume/emptydir/empty_dir_unsupported.go and mount-utils
+        # mount_windows.go: "tmpfs" is a plain directory (os.MkdirAll), no size, no limit.
+        return shm._replace(expected_bytes=None, basis=Basis.WINDOWS)
+    return shm
+
+
+def _what_is_mounted(
+    context: _Context, container: Mapping[str, Any], name: str, is_init: bool
+) -> ContainerShm:
     mount = shm_mount(container)
     if mount is None:
-        if pod_spec.get("hostIPC") is True:
+        if context.pod_spec.get("hostIPC") is True:
             return ContainerShm(name, is_init, ShmSource.HOST_IPC, None, None, None, Basis.HOST)
-        return ContainerShm(
-            name,
-            is_init,
-            ShmSource.RUNTIME_DEFAULT,
-            None,
-            None,
-            RUNTIME_DEFAULT_SHM_BYTES,
-            Basis.RUNTIME_DEFAULT,
-        )
+        return _runtime_default(context, name, is_init)
     volume_name = str(mount.get("name"))
-    volume = volume_named(pod_spec, mount.get("name")) or {}
+    volume = volume_named(context.pod_spec, mount.get("name")) or {}
+    read_only = mount.get("readOnly") is True
     if "hostPath" in volume:
-        return ContainerShm(name, is_init, ShmSource.HOST_PATH, volume_name, None, None, Basis.HOST)
+        path = mapping(volume.get("hostPath")).get("path")
+        shm = ContainerShm(name, is_init, ShmSource.HOST_PATH, volume_name, None, None, Basis.HOST)
+        return shm._replace(read_only=read_only, detail=str(path) if path else None)
     if "emptyDir" not in volume:
-        return ContainerShm(name, is_init, ShmSource.OTHER, volume_name, None, None, Basis.UNKNOWN)
+        # secret, downwardAPI and projected volumes are read-only tmpfs, a configMap a
+        # read-only directory on disk (v1.37.2 pkg/volume/*: GetAttributes ReadOnly true).
+        kind = next((key for key in volume if key != "name"), None)
+        read_only = read_only or kind in _READ_ONLY_VOLUMES
+        shm = ContainerShm(name, is_init, ShmSource.OTHER, volume_name, None, None, Basis.UNKNOWN)
+        return shm._replace(read_only=read_only, detail=kind)
+    return _empty_dir_shm(context, name, is_init, volume_name, volume)._replace(read_only=read_only)
+
+
+def _empty_dir_shm(
+    context: _Context, name: str, is_init: bool, volume_name: str, volume: Mapping[str, Any]
+) -> ContainerShm:
     empty_dir = mapping(volume.get("emptyDir"))
-    size_limit = _size_limit(empty_dir, volume_name, problems)
+    size_limit = _size_limit(empty_dir, volume_name, context.problems)
     medium = empty_dir.get("medium") or ""
-    if medium != "Memory":
-        # "" is the node's disk; HugePages media are hugetlbfs, not a tmpfs.
-        source = ShmSource.EMPTYDIR_DISK if medium == "" else ShmSource.OTHER
-        return ContainerShm(name, is_init, source, volume_name, size_limit, None, Basis.UNKNOWN)
-    expected, basis = _memory_volume_size(node, limit.limit_bytes, size_limit)
-    return ContainerShm(
-        name, is_init, ShmSource.EMPTYDIR_MEMORY, volume_name, size_limit, expected, basis
+    if medium == "Memory":
+        expected, basis = _memory_volume_size(context.node, context.limit.limit_bytes, size_limit)
+        return ContainerShm(
+            name, is_init, ShmSource.EMPTYDIR_MEMORY, volume_name, size_limit, expected, basis
+        )
+    source = ShmSource.EMPTYDIR_DISK if medium == "" else ShmSource.OTHER
+    shm = ContainerShm(name, is_init, source, volume_name, size_limit, None, Basis.UNKNOWN)
+    return shm._replace(problem=medium_problem(str(medium), context.pod_spec), detail=str(medium))
+
+
+def medium_problem(medium: str, pod_spec: Mapping[str, Any]) -> str | None:
+    """Why the kubelet refuses an emptyDir of `medium`, or None when it mounts it.
+
+    The API server never validates `medium`; the kubelet matches it exactly
+    (v1.37.2 pkg/volume/emptydir/empty_dir.go SetUpAt: "", "Memory", HugePages media,
+    else "unknown storage medium"), and a HugePages medium needs a hugepages request
+    (getPageSizeMountOption). Either way the pod stays in ContainerCreating.
+    """
+    if medium in ("", "Memory"):
+        return None
+    if medium == "HugePages" or medium.startswith("HugePages-"):
+        wanted = "hugepages-" + medium.removeprefix("HugePages-") if "-" in medium else "hugepages-"
+        if not any(r.startswith(wanted) for r in _requested_resources(pod_spec)):
+            return f"medium {medium} needs a {wanted}* resource request, and the pod has none"
+        return None
+    return f'unknown storage medium "{medium}" (the kubelet knows "", Memory and HugePages)'
+
+
+def _requested_resources(pod_spec: Mapping[str, Any]) -> set[str]:
+    names = set(mapping(mapping(pod_spec.get("resources")).get("requests")))
+    for container, _ in all_containers(pod_spec):
+        resources = mapping(container.get("resources"))
+        names |= set(mapping(resources.get("requests"))) | set(mapping(resources.get("limits")))
+    return {str(name) for name in names}
+
+
+def _runtime_default(context: _Context, name: str, is_init: bool) -> ContainerShm:
+    found = runtime_shm(context.node.container_runtime, context.annotations)
+    default = ContainerShm(
+        name,
+        is_init,
+        ShmSource.RUNTIME_DEFAULT,
+        None,
+        None,
+        RUNTIME_DEFAULT_SHM_BYTES,
+        Basis.RUNTIME_DEFAULT,
     )
+    if found.annotation is None:
+        return default
+    field = f"metadata.annotations[{found.annotation}]"
+    try:
+        size = to_bytes(found.raw_size)
+    except QuantityError as error:
+        problem = QuantityProblem(field, found.raw_size, error.reason)
+        if problem not in context.problems:
+            context.problems.append(problem)
+        return default._replace(detail=found.annotation)
+    return default._replace(
+        expected_bytes=size, basis=Basis.RUNTIME_ANNOTATION, detail=found.annotation
+    )
+
+
+def _on_windows(context: _Context) -> bool:
+    pod_os = mapping(context.pod_spec.get("os")).get("name")
+    return pod_os == "windows" or context.node.operating_system == "windows"
 
 
 def _memory_volume_size(

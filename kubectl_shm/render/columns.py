@@ -17,6 +17,8 @@ BASIS_LABELS = {
     Basis.NODE_ALLOCATABLE: "allocatable",
     Basis.HALF_NODE_MEMORY: "half RAM",
     Basis.HOST: "host",
+    Basis.RUNTIME_ANNOTATION: "annotation?",
+    Basis.WINDOWS: "windows",
     Basis.UNKNOWN: "unknown",
 }
 

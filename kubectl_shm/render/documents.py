@@ -6,7 +6,7 @@ from typing import Any
 
 from kubectl_shm.audit.report import AuditReport, ClusterInfo, ContainerReport, WorkloadReport
 from kubectl_shm.audit.rules import Severity
-from kubectl_shm.model.nodes import NodeProfile
+from kubectl_shm.model.nodes import POD_LEVEL_RESOURCES, NodeProfile
 
 
 def audit_document(report: AuditReport) -> dict[str, Any]:
@@ -27,7 +27,10 @@ def node_document(node: NodeProfile) -> dict[str, Any]:
         "name": node.name,
         "kubeletVersion": node.kubelet_version,
         "sizeMemoryBackedVolumes": node.gate_state,
+        "podLevelResources": node.known_gate(POD_LEVEL_RESOURCES),
         "gateSource": node.gate_source.value,
+        "containerRuntime": node.container_runtime,
+        "operatingSystem": node.operating_system,
     }
 
 

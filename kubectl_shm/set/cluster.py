@@ -10,8 +10,9 @@ from kubectl_shm.errors import ClusterError
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Forbidden, KubeError, NotFound
+from kubectl_shm.kube.fetching import list_nodes
 from kubectl_shm.kube.node_profiles import profiles_of, short_reason
-from kubectl_shm.kube.workloads import get_workload, list_nodes, list_pods
+from kubectl_shm.kube.workloads import get_workload, list_pods
 from kubectl_shm.model.nodes import NodeProfile, parse_version
 from kubectl_shm.model.workload_kinds import WorkloadKind
 from kubectl_shm.set.plan import ShmPlan

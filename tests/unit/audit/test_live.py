@@ -74,3 +74,37 @@ def test_a_forbidden_owner_list_degrades_to_a_warning():
     assert report.warnings == (
         "cannot list ReplicaSets (forbidden): pods are grouped by their ReplicaSet instead",
     )
+
+
+def test_the_kubelets_pod_level_resources_state_is_used():
+    # A v1.35 kubelet has no SizeMemoryBackedVolumes metric (the gate is gone) but reports
+    # PodLevelResources; switched off, the pod-level limit does not cap /dev/shm.
+    pod = {
+        "metadata": {"name": "solo", "namespace": "ml", "uid": "u1"},
+        "spec": {
+            "nodeName": "node-new",
+            "resources": {"limits": {"memory": "2Gi"}},
+            "containers": [
+                {"name": "main", "volumeMounts": [{"name": "dshm", "mountPath": "/dev/shm"}]}
+            ],
+            "volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}],
+        },
+        "status": {"phase": "Running"},
+    }
+    metric = 'kubernetes_feature_enabled{name="PodLevelResources",stage="BETA"} 0\n'
+    kube = recorded_kube(
+        answers(
+            {
+                ("GET", "/api/v1/namespaces/ml/pods"): listing([pod]),
+                ("GET", "/api/v1/nodes"): listing([node("node-new", "v1.35.5")]),
+                ("GET", "/api/v1/nodes/node-new/proxy/metrics"): (200, metric),
+            }
+        )
+    )
+    report = audit_namespace(kube, Silent())
+    [workload] = report.workloads
+    [container] = workload.containers
+    assert (container.expected_bytes, container.basis.value) == (8 * Gi, "sizeLimit")
+    [profile] = report.cluster.nodes
+    assert profile.gates == (("PodLevelResources", False),)
+    assert profile.gate_source.value == "metrics"
