@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from kubectl_shm.model.ownership import WorkloadRef
 from kubectl_shm.model.pod_limits import QuantityProblem
 from kubectl_shm.model.podspec import all_containers, container_name, mapping
-from kubectl_shm.model.quantity import format_bytes
+from kubectl_shm.model.quantity import format_bytes, shown_value
 from kubectl_shm.model.sizing import ContainerShm, PodShm, ShmSource
 
 NEAR_FULL_RATIO = 0.8
@@ -244,7 +244,7 @@ def _invalid_quantity(problem: QuantityProblem) -> Finding:
         Rule.INVALID_QUANTITY,
         problem.container,
         (
-            f"{where}{problem.field} is {problem.value!r}, not a quantity ({problem.reason}); "
-            f"the API server would reject this manifest. Fix: use a value like 512Mi or 2Gi"
+            f"{where}{problem.field} is {shown_value(problem.value)}, not a quantity Kubernetes "
+            f"can use ({problem.reason}). Fix: use a value like 512Mi or 2Gi"
         ),
     )

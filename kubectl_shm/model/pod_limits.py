@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from kubectl_shm.model.podspec import container_name, containers_of, mapping
-from kubectl_shm.model.quantity import QuantityError, to_bytes
+from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes
 
 
 class QuantityProblem(NamedTuple):
@@ -139,7 +139,7 @@ def _parse(
     raw: object, field: str, problems: list[QuantityProblem], *, container: str | None = None
 ) -> int | None:
     try:
-        return to_bytes(raw)
+        return nonnegative_bytes(raw)
     except QuantityError as error:
         problems.append(QuantityProblem(field, raw, error.reason, container))
         return None

@@ -26,7 +26,7 @@ from kubectl_shm.model.podspec import (
     shm_mount,
     volume_named,
 )
-from kubectl_shm.model.quantity import QuantityError, to_bytes
+from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes
 
 RUNTIME_DEFAULT_SHM_BYTES = 64 * 1024 * 1024
 PAGE_SIZE = 4096
@@ -167,7 +167,7 @@ def _size_limit(
     if raw is None:
         return None
     try:
-        return to_bytes(raw)
+        return nonnegative_bytes(raw)
     except QuantityError as error:
         field = f"volumes[{volume_name}].emptyDir.sizeLimit"
         problem = QuantityProblem(field, raw, error.reason)

@@ -155,3 +155,24 @@ def test_messages_say_size_and_fix():
     assert "16Gi" in finding.message
     assert "evicted" in finding.message
     assert "node-legacy" in finding.message
+
+
+def memory(size_limit):
+    return {"emptyDir": {"medium": "Memory", "sizeLimit": size_limit}}
+
+
+@pytest.mark.parametrize(
+    ("size_limit", "reason"),
+    [
+        ("-1Gi", "must not be negative"),
+        ("\u0661Gi", "digits must be ASCII 0-9"),
+        ("1e400", "too large"),
+    ],
+)
+def test_size_limits_the_api_server_refuses_or_cannot_count_are_invalid(size_limit, reason):
+    report = audit_workload(
+        REF, [Placement(spec(resources=LIMIT_8G, volume=memory(size_limit)), CURRENT)]
+    )
+    [invalid] = [f for f in report.findings if f.rule is Rule.INVALID_QUANTITY]
+    assert reason in invalid.message
+    assert invalid.message.startswith("volumes[dshm].emptyDir.sizeLimit is ")
