@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.model.ownership import WorkloadRef
 from kubectl_shm.model.pod_limits import QuantityProblem
-from kubectl_shm.model.podspec import all_containers, container_name, mapping
+from kubectl_shm.model.podspec import all_containers, mapping
 from kubectl_shm.model.quantity import format_bytes, shown_value
 from kubectl_shm.model.sizing import ContainerShm, PodShm, ShmSource
 
@@ -92,9 +92,10 @@ def evaluate(
 ) -> list[Finding]:
     """All findings for one pod spec on one node; `used_bytes` is live usage per container."""
     findings = [_invalid_quantity(problem) for problem in shm.problems]
-    specs = {container_name(c): c for c, _ in all_containers(pod_spec)}
-    for container in shm.containers:
-        spec = specs.get(container.container, {})
+    # shm.containers follow all_containers(pod_spec) one for one: pairing them by
+    # position, not by name, keeps two containers of one name apart.
+    specs = [container for container, _ in all_containers(pod_spec)]
+    for spec, container in zip(specs, shm.containers, strict=True):
         used = (used_bytes or {}).get(container.container)
         findings.extend(_container_findings(workload, spec, container, shm, used))
     return findings

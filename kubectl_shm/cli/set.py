@@ -118,7 +118,7 @@ def set_shm(app: App, /, **options: Any) -> int:
     if options["filenames"]:
         if words or options["selector"] is not None or options["all_objects"]:
             raise InputError("name targets with -f or with TYPE/NAME, not both")
-        query = targets_in_manifests(_read(app, options["filenames"]))
+        query = targets_in_manifests(_read(app, options["filenames"], names_only=True))
     else:
         query = parse_targets(
             words, selector=options["selector"], all_objects=options["all_objects"]
@@ -213,10 +213,23 @@ def _check_local_flags(words: Sequence[str], options: Mapping[str, Any]) -> None
         raise InputError("--wait cannot be used with --local")
 
 
-def _read(app: App, paths: Sequence[str]) -> list[Mapping[str, Any]]:
-    from kubectl_shm.manifests.files import read_manifests
+def _read(app: App, paths: Sequence[str], *, names_only: bool = False) -> list[Mapping[str, Any]]:
+    """The objects in `paths`; InputError naming file, document and field of the first one
+    whose pod template cannot be read as one (set must not guess where /dev/shm goes).
 
-    return [document.obj for document in read_manifests(paths, app.terminal.stdin)]
+    `names_only`: the files only name live objects (kind and name are all that is read).
+    """
+    from kubectl_shm.manifests.files import read_manifests
+    from kubectl_shm.model.shapes import numbered, object_problems
+
+    documents = read_manifests(paths, app.terminal.stdin)
+    if names_only:
+        return [document.obj for document in documents]
+    for where, obj in numbered((document.source, document.obj) for document in documents):
+        problems = object_problems(obj)
+        if problems:
+            raise InputError(f"{where}: {problems[0]}; fix the manifest first")
+    return [document.obj for document in documents]
 
 
 def _set_local(app: App, paths: Sequence[str], request: ShmRequest, output: str) -> int:

@@ -27,6 +27,7 @@ from kubectl_shm.model.podspec import (
     containers_of,
     is_shm_path,
     mapping,
+    mappings_in,
     shm_mount,
     volume_named,
 )
@@ -90,12 +91,8 @@ class Previous:
 
 def free_volume_name(pod_spec: Mapping[str, Any]) -> str:
     """`dshm`, or the first of `dshm-1`, `dshm-2`, ... no volume or mount uses."""
-    taken = {
-        volume.get("name")
-        for volume in pod_spec.get("volumes") or []
-        if isinstance(volume, Mapping)
-    }
-    taken |= {use.volume for use in _mount_uses(pod_spec)}
+    taken = {str(volume.get("name")) for volume in mappings_in(pod_spec.get("volumes"))}
+    taken |= {str(use.volume) for use in _mount_uses(pod_spec)}
     candidate, number = SHM_VOLUME, 0
     while candidate in taken:
         number += 1
@@ -277,20 +274,12 @@ def choose_containers(
 
 
 def _mount_uses(spec: Mapping[str, Any]) -> list[_Use]:
-    uses = []
-    for key in _MOUNTING_LISTS:
-        for container in containers_of(spec, key):
-            for mount in container.get("volumeMounts") or []:
-                if isinstance(mount, Mapping):
-                    uses.append(
-                        _Use(
-                            key,
-                            container_name(container),
-                            str(mount.get("mountPath")),
-                            mount.get("name"),
-                        )
-                    )
-    return uses
+    return [
+        _Use(key, container_name(container), str(mount.get("mountPath")), mount.get("name"))
+        for key in _MOUNTING_LISTS
+        for container in containers_of(spec, key)
+        for mount in mappings_in(container.get("volumeMounts"))
+    ]
 
 
 def _other_uses(spec: Mapping[str, Any], volume: str, chosen: set[tuple[str, str]]) -> list[_Use]:
