@@ -13,9 +13,15 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.model.ownership import WorkloadRef
 from kubectl_shm.model.pod_limits import QuantityProblem
-from kubectl_shm.model.podspec import all_containers, mapping
-from kubectl_shm.model.quantity import format_bytes, shown_value
-from kubectl_shm.model.sizing import ContainerShm, PodShm, ShmSource
+from kubectl_shm.model.podspec import all_containers, mapping, volume_named
+from kubectl_shm.model.quantity import format_bytes, mebibytes_meant, shown_value, spelled_out
+from kubectl_shm.model.sizing import (
+    RUNTIME_DEFAULT_SHM_BYTES,
+    Basis,
+    ContainerShm,
+    PodShm,
+    ShmSource,
+)
 
 NEAR_FULL_RATIO = 0.8
 
@@ -53,6 +59,7 @@ class Rule(str, Enum):
     NEAR_FULL = "shm-near-full"
     NO_MEMORY_LIMIT = "shm-no-memory-limit"
     INVALID_QUANTITY = "invalid-quantity"
+    SMALLER_THAN_DEFAULT = "shm-smaller-than-default"
 
     @property
     def severity(self) -> Severity:
@@ -64,6 +71,7 @@ _SEVERITIES = {
     Rule.SIZELIMIT_NOT_APPLIED: Severity.ERROR,
     Rule.HOST_SHARED: Severity.ERROR,
     Rule.INVALID_QUANTITY: Severity.ERROR,
+    Rule.SMALLER_THAN_DEFAULT: Severity.ERROR,
     Rule.CAPPED_BY_MEMORY_LIMIT: Severity.WARNING,
     Rule.UNBOUNDED: Severity.WARNING,
     Rule.DISK_BACKED: Severity.WARNING,
@@ -98,6 +106,9 @@ def evaluate(
     for spec, container in zip(specs, shm.containers, strict=True):
         used = (used_bytes or {}).get(container.container)
         findings.extend(_container_findings(workload, spec, container, shm, used))
+        too_small = _smaller_than_default(workload, pod_spec, container, shm)
+        if too_small is not None:
+            findings.append(too_small)
     return findings
 
 
@@ -160,6 +171,42 @@ def _container_findings(
     if shm.source is ShmSource.EMPTYDIR_MEMORY:
         return _memory_volume_findings(workload, shm, pod, used)
     return []
+
+
+def _smaller_than_default(
+    workload: WorkloadRef, pod_spec: Mapping[str, Any], shm: ContainerShm, pod: PodShm
+) -> Finding | None:
+    """A sizeLimit below the runtime's 64Mi: a typo ('512m' is 0.512 bytes) more often than not.
+
+    It decides the tmpfs size (basis sizeLimit) or, on kubelets without
+    SizeMemoryBackedVolumes, the usage past which the pod is evicted.
+    """
+    size_limit = shm.size_limit_bytes
+    if shm.source is not ShmSource.EMPTYDIR_MEMORY or not size_limit:
+        return None
+    binding = shm.basis is Basis.SIZE_LIMIT or not pod.node.sizes_memory_volumes
+    if size_limit >= RUNTIME_DEFAULT_SHM_BYTES or not binding:
+        return None
+    raw = mapping(mapping(volume_named(pod_spec, shm.volume)).get("emptyDir")).get("sizeLimit")
+    meant = mebibytes_meant(raw)
+    effect = (
+        f"/dev/shm holds at most {_bytes_in_words(size_limit)}"
+        if pod.node.sizes_memory_volumes
+        else f"the pod is evicted once /dev/shm holds more than {_bytes_in_words(size_limit)}"
+    )
+    # Below 1Mi the unit is likely the mistake: say what the number really is.
+    spelled = f" is {spelled_out(raw)}" if size_limit < 2**20 else ""
+    message = (
+        f"sizeLimit {shown_value(raw)} of volume {shm.volume!r}{spelled}: {effect}, "
+        f"less than the runtime's {format_bytes(RUNTIME_DEFAULT_SHM_BYTES)} without any volume"
+        f"{f'; did you mean {meant}?' if meant else ''}. "
+        f"Fix: {workload.set_command(meant or '<size>', shm.container)}"
+    )
+    return Finding(Rule.SMALLER_THAN_DEFAULT, shm.container, message)
+
+
+def _bytes_in_words(size: int) -> str:
+    return format_bytes(size) if size >= 1024 else f"{size} byte{'s' if size != 1 else ''}"
 
 
 def _memory_volume_findings(

@@ -44,6 +44,8 @@ MAX_BYTES = 2**63 - 1
 # Suffixes a person may mean by a wrong-case or byte-style one ("2g", "1GB", "1mi"):
 # never milli, which nobody means for memory.
 _SIZE_SUFFIXES = ("k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+# Words for the fractional suffixes, to say what a tiny quantity really is.
+_FRACTION_WORDS = {"m": "millibytes", "u": "microbytes", "n": "nanobytes"}
 
 
 class QuantityError(ValueError):
@@ -98,6 +100,30 @@ def positive_bytes(value: object) -> int:
     return to_bytes(value)
 
 
+def spelled_out(value: object) -> str:
+    """What a quantity is, in words a person checks a typo with: '512 millibytes', '512 bytes'."""
+    match = _numeral(value)
+    if match is not None and match.group(3) in _FRACTION_WORDS:
+        return f"{match.group(1)}{match.group(2)} {_FRACTION_WORDS[match.group(3)]}"
+    exact = parse_quantity(value)
+    shown = str(exact.numerator) if exact.denominator == 1 else f"{float(exact):g}"
+    return f"{shown} byte" if exact == 1 else f"{shown} bytes"
+
+
+def mebibytes_meant(value: object) -> str | None:
+    """For a quantity too small to be meant ('512', '512m', '64k'): the same number in Mi.
+
+    None when no whole number up to 65536 is there to reuse ('1e3', '0.5', '2M').
+    """
+    match = _numeral(value)
+    if match is None or match.group(1) == "-" or not match.group(2).isdigit():
+        return None
+    if match.group(3) not in ("", "n", "u", "m", "k", "Ki"):
+        return None
+    number = int(match.group(2))
+    return f"{number}Mi" if 0 < number <= 65536 else None
+
+
 def format_bytes(size: int | None) -> str:
     """A short human form in binary units: 67108864 -> '64Mi', 1610612736 -> '1.5Gi'."""
     if size is None:
@@ -127,6 +153,16 @@ def _parse(value: object) -> tuple[Fraction, str]:
         raise QuantityError(value, f"more than {_MAX_DIGITS} digits")
     magnitude = Fraction(number) * _multiplier(value, suffix)
     return (-magnitude if sign == "-" else magnitude), suffix
+
+
+def _numeral(value: object) -> re.Match[str] | None:
+    """Sign, number and suffix of a quantity as written; None for what is not one."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    try:
+        return _NUMBER.fullmatch(_as_text(value).strip())
+    except QuantityError:
+        return None
 
 
 def _as_text(value: str | int | float) -> str:

@@ -31,7 +31,13 @@ from kubectl_shm.model.podspec import (
     shm_mount,
     volume_named,
 )
-from kubectl_shm.model.quantity import QuantityError, positive_bytes, to_bytes
+from kubectl_shm.model.quantity import (
+    QuantityError,
+    mebibytes_meant,
+    positive_bytes,
+    spelled_out,
+    to_bytes,
+)
 from kubectl_shm.set.edits import (
     MEMORY,
     AddMount,
@@ -45,6 +51,7 @@ from kubectl_shm.set.edits import (
 )
 
 SHM_VOLUME = "dshm"
+SMALLEST_SIZE_BYTES = 2**20
 # Where volumeMounts can reference a volume (ephemeral containers only in live Pods).
 _MOUNTING_LISTS = ("containers", "initContainers", "ephemeralContainers")
 CHOOSABLE_LISTS = ("containers", "initContainers")
@@ -69,13 +76,25 @@ class ShmRequest:
         return positive_bytes(self.size) if self.size is not None else 0
 
 
-def parse_size(text: str) -> str:
-    """SIZE as written to `sizeLimit`; InputError naming the value and why it is not one."""
+def parse_size(text: str, *, force: bool = False) -> str:
+    """SIZE as written to `sizeLimit`; InputError naming the value and why it is not one.
+
+    A SIZE below 1Mi is a forgotten or mistyped unit ('512' bytes, '512m' millibytes)
+    far more often than a wish: refused unless `force`.
+    """
+    size = text.strip()
     try:
-        positive_bytes(text.strip())
+        size_bytes = positive_bytes(size)
     except QuantityError as error:
         raise InputError(f"invalid SIZE {text!r}: {error.reason}") from error
-    return text.strip()
+    if size_bytes < SMALLEST_SIZE_BYTES and not force:
+        meant = mebibytes_meant(size)
+        guess = f"; did you mean {meant}?" if meant else "."
+        raise InputError(
+            f"SIZE {size} is {spelled_out(size)}{guess} A /dev/shm below 1Mi is refused: "
+            f"add --force if you mean it"
+        )
+    return size
 
 
 @dataclass(frozen=True)

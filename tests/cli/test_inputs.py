@@ -88,6 +88,24 @@ def test_a_sizelimit_that_cannot_be_counted_is_a_finding_for_that_workload_only(
     assert workloads["web2"]["findings"] == []
 
 
+def test_a_one_byte_shm_on_a_gpu_container_fails_the_audit(shm, tmp_path):
+    manifest = write(
+        tmp_path,
+        GPU_DEPLOYMENT.replace(
+            "nvidia.com/gpu: 1}}",
+            "nvidia.com/gpu: 1}}, volumeMounts: [{name: dshm, mountPath: /dev/shm}]",
+        )
+        + "      volumes: [{name: dshm, emptyDir: {medium: Memory, sizeLimit: 512m}}]\n",
+    )
+    result = shm("audit", "-f", manifest, "-o", "json")
+    assert result.status == 1
+    findings = json.loads(result.stdout)["workloads"][0]["findings"]
+    [finding] = [f for f in findings if f["severity"] == "error"]
+    assert finding["rule"] == "shm-smaller-than-default"
+    assert "is 512 millibytes: /dev/shm holds at most 1 byte" in finding["message"]
+    assert finding["message"].endswith("Fix: kubectl shm set deployment/trainer 512Mi -n ml -c gpu")
+
+
 @pytest.mark.parametrize(
     "flags",
     [["-A"], ["-l", "app=x"], ["--usage"], ["--no-usage"], ["--context", "prod"]],
@@ -104,7 +122,25 @@ def test_namespace_flag_names_the_namespace_of_documents_without_one(shm, tmp_pa
     assert json.loads(result.stdout)["workloads"][0]["namespace"] == "team"
 
 
-# --- set: manifests -----------------------------------------------------------
+# --- set: SIZE and manifests -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "says"),
+    [
+        ("512m", "SIZE 512m is 512 millibytes; did you mean 512Mi?"),
+        ("64", "SIZE 64 is 64 bytes; did you mean 64Mi?"),
+        ("2g", "unknown suffix 'g' (did you mean G or Gi?)"),
+    ],
+)
+def test_set_refuses_sizes_that_make_no_sense(shm, size, says):
+    assert says in error_line(shm("set", "deploy/x", size), 2)
+
+
+def test_force_accepts_a_tiny_size(shm):
+    result = shm("set", "-f", CLEAN, "--local", "512", "--force")
+    assert result.status == 0, result.stderr
+    assert "sizeLimit: '512'" in result.stdout or 'sizeLimit: "512"' in result.stdout
 
 
 @pytest.mark.parametrize(

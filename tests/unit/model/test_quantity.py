@@ -9,10 +9,12 @@ from kubectl_shm.model.quantity import (
     MAX_BYTES,
     QuantityError,
     format_bytes,
+    mebibytes_meant,
     nonnegative_bytes,
     parse_quantity,
     positive_bytes,
     shown_value,
+    spelled_out,
     to_bytes,
 )
 
@@ -172,6 +174,26 @@ def test_negative_sizes_are_refused_where_the_api_server_refuses_them():
     assert nonnegative_bytes("0") == 0
     with pytest.raises(QuantityError, match="must not be negative"):
         nonnegative_bytes("-1Mi")
+
+
+@pytest.mark.parametrize(
+    ("value", "words", "meant"),
+    [
+        ("512m", "512 millibytes", "512Mi"),
+        ("512", "512 bytes", "512Mi"),
+        (512, "512 bytes", "512Mi"),
+        ("64k", "64000 bytes", "64Mi"),
+        ("3u", "3 microbytes", "3Mi"),
+        ("1", "1 byte", "1Mi"),
+        ("0.5", "0.5 bytes", None),
+        ("1e3", "1000 bytes", None),
+        ("100000", "100000 bytes", None),
+        ("512M", "512000000 bytes", None),
+    ],
+)
+def test_tiny_sizes_are_spelled_out_with_what_was_probably_meant(value, words, meant):
+    assert spelled_out(value) == words
+    assert mebibytes_meant(value) == meant
 
 
 def test_shown_values_are_cut_short():
