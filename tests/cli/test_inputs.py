@@ -1,10 +1,16 @@
 """Bad input, in-process: a finding, a warning or one `error:` line with exit 2 — no false
 green, no internal error. The same cases run as child processes in tests/faults/test_inputs.py."""
 
+import errno
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
+
+from kubectl_shm.cli.main import run
+from kubectl_shm.render.terminal import Terminal
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 CLEAN = str(EXAMPLES / "07-web-clean.yaml")
@@ -177,3 +183,40 @@ def test_set_local_changes_a_typed_list_item_by_item(shm, tmp_path):
     assert result.status == 0, result.stderr
     [item] = json.loads(result.stdout)["items"]
     assert item["spec"]["template"]["spec"]["volumes"][0]["emptyDir"]["sizeLimit"] == "1Gi"
+
+
+# --- the group ---------------------------------------------------------------------------
+
+
+def test_bare_command_prints_the_help_like_kubectl(shm):
+    result = shm()
+    assert result.status == 0
+    assert result.stdout.startswith("Usage: kubectl shm [OPTIONS] COMMAND [ARGS]...\n")
+    assert "Commands:" in result.stdout
+    assert result.stderr == ""
+
+
+# --- the standard streams ------------------------------------------------------------------
+
+
+class FullDisk(io.StringIO):
+    def write(self, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("args", [["version"], ["audit", "-f", CLEAN, "-o", "json"], []])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(args):
+    terminal = Terminal(stdout=FullDisk(), stderr=io.StringIO(), stdin=io.StringIO())
+    assert run(args, terminal) == 2
+    assert terminal.stderr.getvalue() == (
+        "error: cannot write to standard output: No space left on device\n"
+    )
+
+
+def test_a_closed_stdin_is_one_line_and_exit_2(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)
+    terminal = Terminal(stdout=io.StringIO(), stderr=io.StringIO())
+    assert run(["audit", "-f", "-"], terminal) == 2
+    assert terminal.stderr.getvalue() == (
+        "error: standard input is closed: there is nothing for '-f -' to read\n"
+    )
