@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.model.ownership import WorkloadRef
 from kubectl_shm.model.pod_limits import QuantityProblem
-from kubectl_shm.model.podspec import all_containers, container_name, is_shm_path, mapping
-from kubectl_shm.model.quantity import format_bytes
-from kubectl_shm.model.runtime_shm import runtime_of
+from kubectl_shm.model.podspec import all_containers, is_shm_path, mapping, volume_named
+from kubectl_shm.model.quantity import format_bytes, mebibytes_meant, shown_value, spelled_out
+from kubectl_shm.model.runtime_shm import RUNTIME_DEFAULT_SHM_BYTES, runtime_of
 from kubectl_shm.model.sizing import Basis, ContainerShm, PodShm, ShmSource
 
 NEAR_FULL_RATIO = 0.8
@@ -57,6 +57,7 @@ class Rule(str, Enum):
     VOLUME_INVALID = "shm-volume-invalid"
     READ_ONLY = "shm-read-only"
     RUNTIME_ANNOTATION = "shm-runtime-annotation"
+    SMALLER_THAN_DEFAULT = "shm-smaller-than-default"
 
     @property
     def severity(self) -> Severity:
@@ -71,6 +72,7 @@ _SEVERITIES = {
     Rule.VOLUME_INVALID: Severity.ERROR,
     Rule.READ_ONLY: Severity.ERROR,
     Rule.RUNTIME_ANNOTATION: Severity.WARNING,
+    Rule.SMALLER_THAN_DEFAULT: Severity.ERROR,
     Rule.CAPPED_BY_MEMORY_LIMIT: Severity.WARNING,
     Rule.UNBOUNDED: Severity.WARNING,
     Rule.DISK_BACKED: Severity.WARNING,
@@ -99,11 +101,15 @@ def evaluate(
 ) -> list[Finding]:
     """All findings for one pod spec on one node; `used_bytes` is live usage per container."""
     findings = [_invalid_quantity(problem) for problem in shm.problems]
-    specs = {container_name(c): c for c, _ in all_containers(pod_spec)}
-    for container in shm.containers:
-        spec = specs.get(container.container, {})
+    # shm.containers follow all_containers(pod_spec) one for one: pairing them by
+    # position, not by name, keeps two containers of one name apart.
+    specs = [container for container, _ in all_containers(pod_spec)]
+    for spec, container in zip(specs, shm.containers, strict=True):
         used = (used_bytes or {}).get(container.container)
         findings.extend(_container_findings(workload, spec, container, shm, used))
+        too_small = _smaller_than_default(workload, pod_spec, container, shm)
+        if too_small is not None:
+            findings.append(too_small)
     return findings
 
 
@@ -228,6 +234,42 @@ def _read_only(shm: ContainerShm, fix: str) -> Finding:
     return Finding(Rule.READ_ONLY, shm.container, message)
 
 
+def _smaller_than_default(
+    workload: WorkloadRef, pod_spec: Mapping[str, Any], shm: ContainerShm, pod: PodShm
+) -> Finding | None:
+    """A sizeLimit below the runtime's 64Mi: a typo ('512m' is 0.512 bytes) more often than not.
+
+    It decides the tmpfs size (basis sizeLimit) or, on kubelets without
+    SizeMemoryBackedVolumes, the usage past which the pod is evicted.
+    """
+    size_limit = shm.size_limit_bytes
+    if shm.source is not ShmSource.EMPTYDIR_MEMORY or not size_limit:
+        return None
+    binding = shm.basis is Basis.SIZE_LIMIT or not pod.node.sizes_memory_volumes
+    if size_limit >= RUNTIME_DEFAULT_SHM_BYTES or not binding:
+        return None
+    raw = mapping(mapping(volume_named(pod_spec, shm.volume)).get("emptyDir")).get("sizeLimit")
+    meant = mebibytes_meant(raw)
+    effect = (
+        f"/dev/shm holds at most {_bytes_in_words(size_limit)}"
+        if pod.node.sizes_memory_volumes
+        else f"the pod is evicted once /dev/shm holds more than {_bytes_in_words(size_limit)}"
+    )
+    # Below 1Mi the unit is likely the mistake: say what the number really is.
+    spelled = f" is {spelled_out(raw)}" if size_limit < 2**20 else ""
+    message = (
+        f"sizeLimit {shown_value(raw)} of volume {shm.volume!r}{spelled}: {effect}, "
+        f"less than the runtime's {format_bytes(RUNTIME_DEFAULT_SHM_BYTES)} without any volume"
+        f"{f'; did you mean {meant}?' if meant else ''}. "
+        f"Fix: {workload.set_command(meant or '<size>', shm.container)}"
+    )
+    return Finding(Rule.SMALLER_THAN_DEFAULT, shm.container, message)
+
+
+def _bytes_in_words(size: int) -> str:
+    return format_bytes(size) if size >= 1024 else f"{size} byte{'s' if size != 1 else ''}"
+
+
 def _memory_volume_findings(
     workload: WorkloadRef, shm: ContainerShm, pod: PodShm, used: int | None
 ) -> list[Finding]:
@@ -311,7 +353,7 @@ def _invalid_quantity(problem: QuantityProblem) -> Finding:
         Rule.INVALID_QUANTITY,
         problem.container,
         (
-            f"{where}{problem.field} is {problem.value!r}, not a quantity ({problem.reason}); "
-            f"the API server would reject this manifest. Fix: use a value like 512Mi or 2Gi"
+            f"{where}{problem.field} is {shown_value(problem.value)}, not a quantity Kubernetes "
+            f"can use ({problem.reason}). Fix: use a value like 512Mi or 2Gi"
         ),
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import closing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
-from kubectl_shm.audit.report import AuditReport, audit_templates
+from kubectl_shm.audit.report import AuditReport
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.cli.options import (
@@ -16,15 +18,29 @@ from kubectl_shm.cli.options import (
     filenames_option,
     output_option,
 )
-from kubectl_shm.errors import InputError
+from kubectl_shm.errors import ClusterError, InputError
 from kubectl_shm.model.nodes import NodeProfile, parse_feature_gates, parse_version
 from kubectl_shm.model.quantity import QuantityError, positive_bytes
-from kubectl_shm.model.templates import find_pod_templates
+
+if TYPE_CHECKING:
+    from kubectl_shm.kube.connection import ConnectionOptions
 
 TABLES = ("table", "wide")
 OUTPUT_FORMATS = (*TABLES, "json", "yaml")
 FAIL_ON = ("error", "warning", "never")
 RUNTIMES = ("containerd", "cri-o")
+# Flags about what to read from a cluster: with -f they would change nothing, so they
+# are refused rather than ignored. -n stays: it names the namespace of documents without one.
+_LIVE_ONLY_FLAGS = {
+    "all_namespaces": "-A",
+    "selector": "-l/--selector",
+    "usage": "--usage/--no-usage",
+    "kubeconfig": "--kubeconfig",
+    "context": "--context",
+    "cluster": "--cluster",
+    "user": "--user",
+    "request_timeout": "--request-timeout",
+}
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,6 +87,12 @@ RUNTIMES = ("containerd", "cri-o")
     show_default=True,
     help="Read live /dev/shm usage from the kubelets' stats summary.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail when the audit is incomplete: a document or field -f could not read (exit 2), "
+    "or something the cluster would not show (exit 3).",
+)
 @click.pass_obj
 def audit(app: App, /, **options: Any) -> int:
     """Audit /dev/shm of every workload: the size each container really gets, and why.
@@ -78,7 +100,9 @@ def audit(app: App, /, **options: Any) -> int:
     Live by default (the current namespace, -n NS, or -A). With -f it audits
     manifests offline; --kubelet-version, --feature-gates, --node-memory and
     --container-runtime say what to assume about the nodes (default: a current
-    kubelet on containerd, memory unknown).
+    kubelet on containerd, memory unknown), -n is the namespace of documents that
+    name none. Input with no pod template exits 2; documents or fields that cannot
+    be read are named in warnings.
 
     \b
     Examples:
@@ -90,36 +114,80 @@ def audit(app: App, /, **options: Any) -> int:
     connection = connection_from(options)
     assumption = _node_assumption(options)
     if options["filenames"]:
-        report = _audit_files(app, options["filenames"], assumption)
+        _refuse_live_only_flags(click.get_current_context())
+        report = _audit_files(app, options["filenames"], assumption, connection.namespace)
     else:
-        from kubectl_shm.audit.live import audit_cluster
-        from kubectl_shm.kube.client import connect
-        from kubectl_shm.render.feedback import TerminalFeedback
-
-        feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
-        with closing(connect(connection)) as kube:
-            report = audit_cluster(
-                kube,
-                feedback,
-                all_namespaces=options["all_namespaces"],
-                selector=options["selector"],
-                assumption=assumption,
-                usage=options["usage"],
-            )
+        report = _audit_live(app, connection, assumption, options)
+    if options["strict"] and report.warnings:
+        _fail_incomplete(app, report, offline=bool(options["filenames"]))
     _render(app, report, options["output"])
     return ExitStatus.FINDINGS if report.fails(options["fail_on"]) else ExitStatus.OK
 
 
-def _audit_files(app: App, paths: tuple[str, ...], node: NodeProfile) -> AuditReport:
+def _audit_live(
+    app: App, connection: ConnectionOptions, assumption: NodeProfile, options: dict[str, Any]
+) -> AuditReport:
+    from kubectl_shm.audit.live import audit_cluster
+    from kubectl_shm.kube.client import connect
+    from kubectl_shm.render.feedback import TerminalFeedback
+
+    feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
+    with closing(connect(connection)) as kube:
+        return audit_cluster(
+            kube,
+            feedback,
+            all_namespaces=options["all_namespaces"],
+            selector=options["selector"],
+            assumption=assumption,
+            usage=options["usage"],
+        )
+
+
+def _audit_files(
+    app: App, paths: Sequence[str], node: NodeProfile, namespace: str | None
+) -> AuditReport:
+    """Offline; InputError when no pod template was found (an empty audit is no pass)."""
+    from kubectl_shm.audit.offline import audit_documents, nothing_audited
     from kubectl_shm.manifests.files import read_manifests
 
     documents = read_manifests(paths, app.terminal.stdin)
-    templates = [t for document in documents for t in find_pod_templates(document.obj)]
-    return audit_templates(templates, node)
+    report = audit_documents(
+        ((document.source, document.obj) for document in documents),
+        node,
+        default_namespace=namespace,
+    )
+    if not report.workloads:
+        for warning in report.warnings:
+            app.terminal.warning(warning)
+        raise nothing_audited(paths, len(documents))
+    return report
+
+
+def _refuse_live_only_flags(ctx: click.Context) -> None:
+    given = [
+        flag
+        for name, flag in _LIVE_ONLY_FLAGS.items()
+        if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+    ]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} cannot be used with -f: they choose what to read from a "
+            f"cluster, and -f audits files offline",
+            ctx,
+        )
+
+
+def _fail_incomplete(app: App, report: AuditReport, *, offline: bool) -> None:
+    """--strict: the warnings, then one error instead of a report that looks complete."""
+    for warning in report.warnings:
+        app.terminal.warning(warning)
+    count = len(report.warnings)
+    message = f"--strict: the audit is incomplete ({count} warning{'s' if count > 1 else ''})"
+    raise InputError(message) if offline else ClusterError(message)
 
 
 def _node_assumption(options: dict[str, Any]) -> NodeProfile:
-    """The node to assume where no live node answers, from the three flags."""
+    """The node to assume where no live node answers, from the assumption flags."""
     version = options.pop("kubelet_version")
     if version is not None and parse_version(version) is None:
         raise InputError(f"--kubelet-version: {version!r} is not a version like v1.31.4")

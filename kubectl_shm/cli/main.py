@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
@@ -14,7 +15,7 @@ from kubectl_shm import __version__
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.errors import ClusterError, InputError
-from kubectl_shm.render.terminal import Terminal
+from kubectl_shm.render.terminal import OutputError, Terminal
 
 PROG_NAME = "kubectl shm"
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -82,6 +83,11 @@ def run(argv: Sequence[str] | None = None, terminal: Terminal | None = None) -> 
                 standalone_mode=False,
                 obj=app,
             )
+            # Inside the boundary: a full disk often shows only when the buffer is flushed.
+            app.terminal.stdout.flush()
+    except click.exceptions.NoArgsIsHelpError as error:
+        # Bare `kubectl shm`, like bare `kubectl`: the help on stdout, and no error.
+        return _show_help(app, error)
     except click.exceptions.Abort:
         app.terminal.stderr.write("\n")
         return ExitStatus.INTERRUPTED
@@ -96,6 +102,8 @@ def run(argv: Sequence[str] | None = None, terminal: Terminal | None = None) -> 
         return _report(app, error, str(error), ExitStatus.USAGE)
     except ClusterError as error:
         return _report(app, error, str(error), ExitStatus.CLUSTER)
+    except OutputError as error:
+        return _report(app, error, str(error), ExitStatus.USAGE)
     except KeyboardInterrupt:
         app.terminal.stderr.write("\n")
         return ExitStatus.INTERRUPTED
@@ -116,6 +124,7 @@ GC_GEN0_THRESHOLD = 50_000
 def main() -> NoReturn:
     gc.set_threshold(GC_GEN0_THRESHOLD)
     status = run()
+    _settle_stdout()
     # Shutdown runs the cycle collector over every object left; it skips frozen ones,
     # and the process is ending anyway: ~15% of a short run.
     gc.freeze()
@@ -123,9 +132,38 @@ def main() -> NoReturn:
 
 
 def _report(app: App, error: BaseException, message: str, status: ExitStatus) -> int:
-    if app.verbose:
-        import traceback
+    try:
+        if app.verbose:
+            import traceback
 
-        traceback.print_exception(error, file=app.terminal.stderr)
-    app.terminal.error(message)
+            traceback.print_exception(error, file=app.terminal.stderr)
+        app.terminal.error(message)
+    except OSError:
+        pass  # stderr is gone too: the exit status is all that is left to say it
     return status
+
+
+def _show_help(app: App, error: click.exceptions.NoArgsIsHelpError) -> int:
+    try:
+        app.terminal.stdout.write(error.ctx.get_help() + "\n")
+        app.terminal.stdout.flush()
+    except OutputError as failed:
+        return _report(app, failed, str(failed), ExitStatus.USAGE)
+    except BrokenPipeError:
+        pass
+    return ExitStatus.OK
+
+
+def _settle_stdout() -> None:
+    """Output that could not be written stays buffered, and the interpreter's flush at exit
+    would fail again with a traceback-like note: send what is left to /dev/null instead."""
+    if sys.stdout is None:  # started with descriptor 1 closed: nothing was buffered
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass

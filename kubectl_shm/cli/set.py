@@ -54,6 +54,11 @@ DEFAULT_TIMEOUT = "5m"
     help="Replace a hostPath or other non-emptyDir volume at /dev/shm.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Accept a SIZE below 1Mi (refused as a likely typo: 512m is 0.512 bytes).",
+)
+@click.option(
     "--dry-run",
     type=click.Choice(DRY_RUN),
     default="none",
@@ -80,12 +85,12 @@ DEFAULT_TIMEOUT = "5m"
 def set_shm(app: App, /, **options: Any) -> int:
     """Give workloads a memory emptyDir of SIZE at /dev/shm, or update the one there.
 
-    SIZE is a Kubernetes quantity (512Mi, 16Gi). Live objects are patched in
-    place with a strategic merge patch that names only the /dev/shm volume and
-    mounts, conditional on the version read (retried on conflict): this
-    restarts their pods (a rollout). Jobs and Pods cannot change once created:
-    edit their manifests with --local. A volume at /dev/shm that is not an
-    emptyDir (hostPath, PVC) is kept unless --overwrite.
+    SIZE is a Kubernetes quantity (512Mi, 16Gi); below 1Mi only with --force.
+    Live objects are patched in place with a strategic merge patch that names
+    only the /dev/shm volume and mounts, conditional on the version read
+    (retried on conflict): this restarts their pods (a rollout). Jobs and Pods
+    cannot change once created: edit their manifests with --local. A volume at
+    /dev/shm that is not an emptyDir (hostPath, PVC) is kept unless --overwrite.
 
     Warns when the kubelet will not give SIZE: above the pod memory limit, above
     node allocatable memory, or on kubelets without SizeMemoryBackedVolumes;
@@ -105,7 +110,7 @@ def set_shm(app: App, /, **options: Any) -> int:
     """
     connection = connection_from(options)
     remove = options["remove"]
-    words, size = _split_arguments(options["args"], remove=remove)
+    words, size = _split_arguments(options["args"], remove=remove, force=options["force"])
     request = ShmRequest(
         size=size,
         containers=_container_names(options["containers"]),
@@ -118,7 +123,7 @@ def set_shm(app: App, /, **options: Any) -> int:
     if options["filenames"]:
         if words or options["selector"] is not None or options["all_objects"]:
             raise InputError("name targets with -f or with TYPE/NAME, not both")
-        query = targets_in_manifests(_read(app, options["filenames"]))
+        query = targets_in_manifests(_read(app, options["filenames"], names_only=True))
     else:
         query = parse_targets(
             words, selector=options["selector"], all_objects=options["all_objects"]
@@ -161,7 +166,9 @@ def _set_live(
             follow_rollouts(kube, feedback, items, timeout=live.timeout)
 
 
-def _split_arguments(args: Sequence[str], *, remove: bool) -> tuple[list[str], str | None]:
+def _split_arguments(
+    args: Sequence[str], *, remove: bool, force: bool
+) -> tuple[list[str], str | None]:
     """Targets, and SIZE (the last argument) unless --remove."""
     words = list(args)
     if remove:
@@ -173,7 +180,7 @@ def _split_arguments(args: Sequence[str], *, remove: bool) -> tuple[list[str], s
     last = words.pop()
     if "/" in last:
         raise InputError(f"missing SIZE after {last!r}, e.g. kubectl shm set {last} 2Gi")
-    return words, parse_size(last)
+    return words, parse_size(last, force=force)
 
 
 def _is_quantity(word: str) -> bool:
@@ -213,10 +220,23 @@ def _check_local_flags(words: Sequence[str], options: Mapping[str, Any]) -> None
         raise InputError("--wait cannot be used with --local")
 
 
-def _read(app: App, paths: Sequence[str]) -> list[Mapping[str, Any]]:
-    from kubectl_shm.manifests.files import read_manifests
+def _read(app: App, paths: Sequence[str], *, names_only: bool = False) -> list[Mapping[str, Any]]:
+    """The objects in `paths`; InputError naming file, document and field of the first one
+    whose pod template cannot be read as one (set must not guess where /dev/shm goes).
 
-    return [document.obj for document in read_manifests(paths, app.terminal.stdin)]
+    `names_only`: the files only name live objects (kind and name are all that is read).
+    """
+    from kubectl_shm.manifests.files import read_manifests
+    from kubectl_shm.model.shapes import numbered, object_problems
+
+    documents = read_manifests(paths, app.terminal.stdin)
+    if names_only:
+        return [document.obj for document in documents]
+    for where, obj in numbered((document.source, document.obj) for document in documents):
+        problems = object_problems(obj)
+        if problems:
+            raise InputError(f"{where}: {problems[0]}; fix the manifest first")
+    return [document.obj for document in documents]
 
 
 def _set_local(app: App, paths: Sequence[str], request: ShmRequest, output: str) -> int:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.model.kubelet_rules import KubeletRules, LimitCheck, kubelet_rules
 from kubectl_shm.model.podspec import container_name, containers_of, mapping
-from kubectl_shm.model.quantity import QuantityError, parse_quantity
+from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes, parse_quantity
 
 
 class QuantityProblem(NamedTuple):
@@ -147,7 +147,8 @@ def _parse(
     raw: object, field: str, problems: list[QuantityProblem], *, container: str | None = None
 ) -> Fraction | None:
     try:
-        return parse_quantity(raw)
+        nonnegative_bytes(raw)  # refuses what the API server refuses: negative, past int64
+        return parse_quantity(raw)  # exact: the limits are added before rounding
     except QuantityError as error:
         problems.append(QuantityProblem(field, raw, error.reason, container))
         return None

@@ -14,12 +14,16 @@ def mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def mappings_in(value: object) -> list[Mapping[str, Any]]:
+    """The mappings in `value` if it is a list; anything else is skipped (model.shapes says so)."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
 def containers_of(pod_spec: Mapping[str, Any], key: str) -> Sequence[Mapping[str, Any]]:
     """The mappings in `pod_spec[key]` ("containers" or "initContainers")."""
-    items = pod_spec.get(key)
-    if not isinstance(items, list):
-        return []
-    return [item for item in items if isinstance(item, Mapping)]
+    return mappings_in(pod_spec.get(key))
 
 
 def all_containers(pod_spec: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], bool]]:
@@ -49,15 +53,15 @@ def is_shm_path(mount_path: object) -> bool:
 def shm_mount(container: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The container's volumeMount at /dev/shm, if any (the last one wins, like the runtime)."""
     found = None
-    for mount in container.get("volumeMounts") or []:
-        if isinstance(mount, Mapping) and is_shm_path(mount.get("mountPath")):
+    for mount in mappings_in(container.get("volumeMounts")):
+        if is_shm_path(mount.get("mountPath")):
             found = mount
     return found
 
 
 def volume_named(pod_spec: Mapping[str, Any], name: object) -> Mapping[str, Any] | None:
-    for volume in pod_spec.get("volumes") or []:
-        if isinstance(volume, Mapping) and volume.get("name") == name:
+    for volume in mappings_in(pod_spec.get("volumes")):
+        if volume.get("name") == name:
             return volume
     return None
 

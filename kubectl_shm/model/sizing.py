@@ -27,7 +27,7 @@ from kubectl_shm.model.podspec import (
     shm_mount,
     volume_named,
 )
-from kubectl_shm.model.quantity import QuantityError, to_bytes
+from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes, positive_bytes
 from kubectl_shm.model.runtime_shm import RUNTIME_DEFAULT_SHM_BYTES, runtime_shm
 
 _READ_ONLY_VOLUMES = ("secret", "configMap", "projected", "downwardAPI")
@@ -214,7 +214,7 @@ def _runtime_default(context: _Context, name: str, is_init: bool) -> ContainerSh
         return default
     field = f"metadata.annotations[{found.annotation}]"
     try:
-        size = to_bytes(found.raw_size)
+        size = positive_bytes(found.raw_size)  # CRI-O's SetupShm refuses a size <= 0
     except QuantityError as error:
         problem = QuantityProblem(field, found.raw_size, error.reason)
         if problem not in context.problems:
@@ -254,7 +254,7 @@ def _size_limit(
     if raw is None:
         return None
     try:
-        return to_bytes(raw)
+        return nonnegative_bytes(raw)
     except QuantityError as error:
         field = f"volumes[{volume_name}].emptyDir.sizeLimit"
         problem = QuantityProblem(field, raw, error.reason)

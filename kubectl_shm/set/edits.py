@@ -182,22 +182,21 @@ def _remove_item(parent: MutableMapping[str, Any], key: str, item: object) -> No
         del parent[key]
 
 
+# The planner found these items in the same pod spec: a miss is a bug, not bad input.
 def _volume(pod_spec: Mapping[str, Any], name: str) -> dict[str, Any]:
-    for volume in pod_spec.get("volumes") or []:
-        if isinstance(volume, dict) and volume.get("name") == name:
-            return volume
-    raise KeyError(f"volume {name!r}")
+    return _item(pod_spec.get("volumes"), "name", name)
 
 
 def _container(pod_spec: Mapping[str, Any], list_key: str, name: str) -> dict[str, Any]:
-    for container in pod_spec.get(list_key) or []:
-        if isinstance(container, dict) and container.get("name") == name:
-            return container
-    raise KeyError(f"{list_key}[{name!r}]")
+    return _item(pod_spec.get(list_key), "name", name)
 
 
 def _mount(container: Mapping[str, Any], mount_path: str) -> dict[str, Any]:
-    for mount in container.get("volumeMounts") or []:
-        if isinstance(mount, dict) and mount.get("mountPath") == mount_path:
-            return mount
-    raise KeyError(f"volumeMounts[{mount_path!r}]")
+    return _item(container.get("volumeMounts"), "mountPath", mount_path)
+
+
+def _item(items: object, key: str, value: str) -> dict[str, Any]:
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict) and item.get(key) == value:
+            return item
+    raise KeyError(f"no item with {key} {value!r}")

@@ -8,7 +8,7 @@ from typing import Any
 from kubectl_shm.errors import InputError
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.model.podspec import container_name, containers_of
-from kubectl_shm.model.templates import find_pod_templates
+from kubectl_shm.model.templates import find_pod_templates, is_list_kind
 from kubectl_shm.set.plan import ShmPlan, ShmRequest, plan_shm
 from kubectl_shm.set.warnings import size_warnings
 
@@ -46,7 +46,7 @@ def _change_local(
     obj: Mapping[str, Any], request: ShmRequest, plans: list[ShmPlan]
 ) -> Mapping[str, Any]:
     """`obj` with the change made (Lists item by item); objects without templates as they are."""
-    if obj.get("kind") == "List" and isinstance(obj.get("items"), list):
+    if is_list_kind(obj):
         return {**obj, "items": [_change_local(item, request, plans) for item in obj["items"]]}
     if not isinstance(obj, Mapping) or not find_pod_templates(obj):
         return obj

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubectl_shm.model.podspec import container_name, containers_of, mapping
-from kubectl_shm.model.templates import PodTemplate, find_pod_templates
+from kubectl_shm.model.shapes import object_problems
+from kubectl_shm.model.templates import (
+    PodTemplate,
+    dotted,
+    find_pod_templates,
+    is_list_kind,
+    walk,
+)
 from kubectl_shm.set.edits import Edit, apply_edits, strategic_patch, unshared_copy
 from kubectl_shm.set.volumes import (
     CHOOSABLE_LISTS,
@@ -50,6 +57,8 @@ class TemplateChange:
     pod_spec_after: Mapping[str, Any]
     # The memory volume now at /dev/shm in the chosen containers (None after --remove).
     volume: str | None
+    # `path` as the object's own keys (PodTemplate.keys), to walk it.
+    keys: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,9 +107,9 @@ class ShmPlan:
         pairs = []
         for template in self.templates:
             if template.edits:
-                parent = template.path.rpartition(".")[0]
-                before, after = _walk_any(self.before, parent), _walk_any(self.after, parent)
-                pairs.append((parent, before, after))
+                parent = template.keys[:-1]
+                before, after = walk(self.before, parent), walk(self.after, parent)
+                pairs.append((dotted(parent), before, after))
         return pairs
 
     def patch(self, resource_version: str | None) -> dict[str, Any]:
@@ -113,7 +122,7 @@ class ShmPlan:
             if not template.edits:
                 continue
             node = patch
-            for key in template.path.split("."):
+            for key in template.keys:
                 node = node.setdefault(key, {})
             node.update(strategic_patch(template.edits))
         if resource_version:
@@ -138,44 +147,53 @@ def plan_shm(obj: Mapping[str, Any], request: ShmRequest) -> ShmPlan:
     kind = str(obj.get("kind") or "Object")
     name = str(metadata.get("name") or "<unnamed>")
     label = f"{kind.lower()}/{name}"
+    if is_list_kind(obj):
+        raise ShmRefused(f"{label}: a list: plan each of its items instead")
+    problems = object_problems(obj)
+    if problems:  # the edits would guess where /dev/shm goes, or drop what is malformed
+        raise ShmRefused(f"{label}: {problems[0]}; fix the manifest first")
     templates = find_pod_templates(obj)
     if not templates:
         raise ShmRefused(f"{label}: no pod template with containers to change")
     after = unshared_copy(obj)
     changes = []
-    found: set[str] = set()
     for template in templates:
         chosen = choose_containers(template.pod_spec, request.containers)
-        if not chosen:
-            continue
-        found.update(container_name(container) for _, container in chosen)
-        planner = plan_remove if request.remove else plan_set
-        draft = planner(template.pod_spec, chosen, request, label)
-        pod_spec_after = _walk(after, template.path)
-        apply_edits(pod_spec_after, draft.edits)
-        changes.append(
-            TemplateChange(
-                template.path,
-                tuple(container_name(container) for _, container in chosen),
-                tuple(draft.edits),
-                tuple(draft.notes),
-                tuple(draft.previous),
-                pod_spec_after,
-                draft.volume,
-            )
-        )
+        if chosen:
+            changes.append(_change_template(template, chosen, request, label, after))
+    found = {name for change in changes for name in change.containers}
     missing = [c for c in request.containers if c not in found]
     if missing:
         raise ShmRefused(_missing_containers(label, missing, templates))
     namespace = metadata.get("namespace")
     return ShmPlan(
-        kind,
-        str(namespace) if namespace else None,
-        name,
-        request,
-        obj,
-        after,
-        tuple(changes),
+        kind, str(namespace) if namespace else None, name, request, obj, after, tuple(changes)
+    )
+
+
+def _change_template(
+    template: PodTemplate,
+    chosen: Sequence[tuple[str, Mapping[str, Any]]],
+    request: ShmRequest,
+    label: str,
+    after: Any,
+) -> TemplateChange:
+    """Plan one pod template and make the edits in `after`, the object's copy."""
+    planner = plan_remove if request.remove else plan_set
+    draft = planner(template.pod_spec, chosen, request, label)
+    pod_spec_after = walk(after, template.keys)
+    if not isinstance(pod_spec_after, MutableMapping):  # unshared_copy keeps every key
+        raise TypeError(f"no pod spec at {template.path} in the copy")
+    apply_edits(pod_spec_after, draft.edits)
+    return TemplateChange(
+        template.path,
+        tuple(container_name(container) for _, container in chosen),
+        tuple(draft.edits),
+        tuple(draft.notes),
+        tuple(draft.previous),
+        pod_spec_after,
+        draft.volume,
+        template.keys,
     )
 
 
@@ -192,17 +210,3 @@ def _missing_containers(
     wanted = ", ".join(repr(name) for name in missing)
     have = ", ".join(dict.fromkeys(names)) or "none"
     return f"{label} has no {noun} {wanted} (its containers: {have})"
-
-
-def _walk_any(obj: Any, dotted: str) -> Any:
-    node = obj
-    for part in dotted.split(".") if dotted else ():
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
-
-
-def _walk(obj: Any, dotted: str) -> MutableMapping[str, Any]:
-    node = _walk_any(obj, dotted)
-    if not isinstance(node, MutableMapping):
-        raise TypeError(f"no mapping at {dotted}")
-    return node

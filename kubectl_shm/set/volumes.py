@@ -27,10 +27,17 @@ from kubectl_shm.model.podspec import (
     containers_of,
     is_shm_path,
     mapping,
+    mappings_in,
     shm_mount,
     volume_named,
 )
-from kubectl_shm.model.quantity import QuantityError, positive_bytes, to_bytes
+from kubectl_shm.model.quantity import (
+    QuantityError,
+    mebibytes_meant,
+    positive_bytes,
+    spelled_out,
+    to_bytes,
+)
 from kubectl_shm.set.edits import (
     MEMORY,
     AddMount,
@@ -44,6 +51,7 @@ from kubectl_shm.set.edits import (
 )
 
 SHM_VOLUME = "dshm"
+SMALLEST_SIZE_BYTES = 2**20
 # Where volumeMounts can reference a volume (ephemeral containers only in live Pods).
 _MOUNTING_LISTS = ("containers", "initContainers", "ephemeralContainers")
 CHOOSABLE_LISTS = ("containers", "initContainers")
@@ -68,13 +76,25 @@ class ShmRequest:
         return positive_bytes(self.size) if self.size is not None else 0
 
 
-def parse_size(text: str) -> str:
-    """SIZE as written to `sizeLimit`; InputError naming the value and why it is not one."""
+def parse_size(text: str, *, force: bool = False) -> str:
+    """SIZE as written to `sizeLimit`; InputError naming the value and why it is not one.
+
+    A SIZE below 1Mi is a forgotten or mistyped unit ('512' bytes, '512m' millibytes)
+    far more often than a wish: refused unless `force`.
+    """
+    size = text.strip()
     try:
-        positive_bytes(text.strip())
+        size_bytes = positive_bytes(size)
     except QuantityError as error:
         raise InputError(f"invalid SIZE {text!r}: {error.reason}") from error
-    return text.strip()
+    if size_bytes < SMALLEST_SIZE_BYTES and not force:
+        meant = mebibytes_meant(size)
+        guess = f"; did you mean {meant}?" if meant else "."
+        raise InputError(
+            f"SIZE {size} is {spelled_out(size)}{guess} A /dev/shm below 1Mi is refused: "
+            f"add --force if you mean it"
+        )
+    return size
 
 
 @dataclass(frozen=True)
@@ -90,12 +110,8 @@ class Previous:
 
 def free_volume_name(pod_spec: Mapping[str, Any]) -> str:
     """`dshm`, or the first of `dshm-1`, `dshm-2`, ... no volume or mount uses."""
-    taken = {
-        volume.get("name")
-        for volume in pod_spec.get("volumes") or []
-        if isinstance(volume, Mapping)
-    }
-    taken |= {use.volume for use in _mount_uses(pod_spec)}
+    taken = {str(volume.get("name")) for volume in mappings_in(pod_spec.get("volumes"))}
+    taken |= {str(use.volume) for use in _mount_uses(pod_spec)}
     candidate, number = SHM_VOLUME, 0
     while candidate in taken:
         number += 1
@@ -277,20 +293,12 @@ def choose_containers(
 
 
 def _mount_uses(spec: Mapping[str, Any]) -> list[_Use]:
-    uses = []
-    for key in _MOUNTING_LISTS:
-        for container in containers_of(spec, key):
-            for mount in container.get("volumeMounts") or []:
-                if isinstance(mount, Mapping):
-                    uses.append(
-                        _Use(
-                            key,
-                            container_name(container),
-                            str(mount.get("mountPath")),
-                            mount.get("name"),
-                        )
-                    )
-    return uses
+    return [
+        _Use(key, container_name(container), str(mount.get("mountPath")), mount.get("name"))
+        for key in _MOUNTING_LISTS
+        for container in containers_of(spec, key)
+        for mount in mappings_in(container.get("volumeMounts"))
+    ]
 
 
 def _other_uses(spec: Mapping[str, Any], volume: str, chosen: set[tuple[str, str]]) -> list[_Use]:

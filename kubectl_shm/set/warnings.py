@@ -19,9 +19,6 @@ from kubectl_shm.model.quantity import format_bytes
 from kubectl_shm.model.sizing import Basis, ShmSource, expected_shm
 from kubectl_shm.set.plan import ShmPlan, TemplateChange
 
-# Below this a SIZE is most likely a forgotten unit ("64" for 64Mi).
-_TINY_BYTES = 2**20
-
 
 def nodes_for(
     pod_spec: Mapping[str, Any], nodes: Sequence[tuple[NodeProfile, Mapping[str, str]]]
@@ -43,12 +40,6 @@ def size_warnings(
     if request.remove or request.size is None:
         return []
     warnings = []
-    size_bytes = request.size_bytes
-    if size_bytes < _TINY_BYTES and request.size.isdigit():
-        warnings.append(
-            f"SIZE {request.size} is {size_bytes} bytes, not mebibytes: did you mean "
-            f"{request.size}Mi?"
-        )
     for template in plan.templates:
         if template.volume is None:
             continue

@@ -21,6 +21,9 @@ def shm():
     def invoke(*args: str, stdin: str = "") -> Result:
         terminal = Terminal(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.StringIO(stdin))
         status = run(list(args), terminal)
-        return Result(status, terminal.stdout.getvalue(), terminal.stderr.getvalue())
+        stderr = terminal.stderr.getvalue()
+        # Every line on stderr is whole: a shell prompt must not start after a warning.
+        assert stderr == "" or stderr.endswith("\n"), f"no final newline: {stderr[-200:]!r}"
+        return Result(status, terminal.stdout.getvalue(), stderr)
 
     return invoke

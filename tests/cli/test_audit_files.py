@@ -149,8 +149,7 @@ def test_verbose_shows_traceback(shm, tmp_path):
     assert "Traceback" in result.stderr
 
 
-def test_no_workloads(shm, tmp_path):
+def test_no_workloads_is_nothing_audited_not_a_pass(shm, tmp_path):
     (tmp_path / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {name: x}\n")
     result = shm("audit", "-f", str(tmp_path))
-    assert result.status == 0
-    assert "No workloads found." in result.stderr
+    assert_one_line_error(result, 2, "nothing to audit: 1 document in", "none with a pod template")

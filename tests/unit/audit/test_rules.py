@@ -155,3 +155,70 @@ def test_messages_say_size_and_fix():
     assert "16Gi" in finding.message
     assert "evicted" in finding.message
     assert "node-legacy" in finding.message
+
+
+def memory(size_limit):
+    return {"emptyDir": {"medium": "Memory", "sizeLimit": size_limit}}
+
+
+@pytest.mark.parametrize(
+    ("size_limit", "says", "meant"),
+    [
+        (
+            "512m",
+            "sizeLimit '512m' of volume 'dshm' is 512 millibytes: /dev/shm holds at most 1 byte, "
+            "less than the runtime's 64Mi without any volume; did you mean 512Mi?",
+            "512Mi",
+        ),
+        ("64", "is 64 bytes: /dev/shm holds at most 64 bytes", "64Mi"),
+        (1000, "sizeLimit 1000 of volume 'dshm' is 1000 bytes", "1000Mi"),
+        ("32Mi", "sizeLimit '32Mi' of volume 'dshm': /dev/shm holds at most 32Mi", "<size>"),
+    ],
+)
+def test_shm_smaller_than_the_runtime_default_is_an_error_with_the_fix(size_limit, says, meant):
+    gpu = {"limits": {"nvidia.com/gpu": 1, "memory": "8Gi"}}
+    report = audit_workload(REF, [Placement(spec("pytorch", gpu, memory(size_limit)), CURRENT)])
+    [finding] = report.findings
+    assert (finding.rule, finding.severity.value) == (Rule.SMALLER_THAN_DEFAULT, "error")
+    assert says in finding.message
+    assert finding.message.endswith(
+        f"Fix: kubectl shm set deployment/trainer {meant} -n ml -c main"
+    )
+
+
+def test_small_shm_on_a_kubelet_that_does_not_size_it_is_evicted_past_it():
+    pod = spec(resources=LIMIT_8G, volume=memory("1Mi"))
+    report = audit_workload(REF, [Placement(pod, LEGACY)])
+    [small] = [f for f in report.findings if f.rule is Rule.SMALLER_THAN_DEFAULT]
+    assert "the pod is evicted once /dev/shm holds more than 1Mi" in small.message
+
+
+@pytest.mark.parametrize(
+    ("resources", "size_limit"),
+    [
+        (LIMIT_8G, "64Mi"),  # as large as the default: fine
+        ({"limits": {"memory": "32Mi"}}, "48Mi"),  # the pod limit decides, not the sizeLimit
+        (LIMIT_8G, "0"),  # zero is no sizeLimit to the kubelet (shm-unbounded says so)
+    ],
+)
+def test_no_small_shm_finding_where_the_size_limit_does_not_decide(resources, size_limit):
+    assert "shm-smaller-than-default" not in rules(
+        spec(resources=resources, volume=memory(size_limit))
+    )
+
+
+@pytest.mark.parametrize(
+    ("size_limit", "reason"),
+    [
+        ("-1Gi", "must not be negative"),
+        ("\u0661Gi", "digits must be ASCII 0-9"),
+        ("1e400", "too large"),
+    ],
+)
+def test_size_limits_the_api_server_refuses_or_cannot_count_are_invalid(size_limit, reason):
+    report = audit_workload(
+        REF, [Placement(spec(resources=LIMIT_8G, volume=memory(size_limit)), CURRENT)]
+    )
+    [invalid] = [f for f in report.findings if f.rule is Rule.INVALID_QUANTITY]
+    assert reason in invalid.message
+    assert invalid.message.startswith("volumes[dshm].emptyDir.sizeLimit is ")

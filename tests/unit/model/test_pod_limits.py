@@ -118,3 +118,11 @@ def test_sidecar_without_limit_first_means_no_pod_limit():
         "containers": [container("app", "200Mi")],
     }
     assert pod_memory_limit(spec).limit_bytes is None
+
+
+@pytest.mark.parametrize("memory", ["-1Gi", "1e400", [1], {"a": 1}])
+def test_limits_kubernetes_refuses_are_problems_not_limits(memory):
+    result = pod_memory_limit({"containers": [container("a", memory)]})
+    assert result.limit_bytes is None
+    [problem] = result.problems
+    assert (problem.field, problem.container) == ("resources.limits.memory", "a")

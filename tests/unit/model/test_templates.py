@@ -75,3 +75,25 @@ def test_custom_resources_are_searched_for_pod_templates():
 )
 def test_malformed_objects_yield_nothing(junk):
     assert find_pod_templates(junk) == []
+
+
+def test_a_stray_container_entry_does_not_hide_the_pod_spec():
+    spec = {"containers": ["oops", {"name": "gpu"}]}
+    [template] = find_pod_templates({"kind": "Deployment", "spec": {"template": {"spec": spec}}})
+    assert template.pod_spec is spec
+
+
+def test_keys_are_kept_as_written_for_walking_and_dotted_for_people():
+    spec = {"containers": [{"name": "a"}]}
+    obj = {"kind": "Trainer", "spec": {"a.b": [{"template": {"spec": spec}}], 5: {"x": spec}}}
+    templates = find_pod_templates(obj)
+    assert [(t.keys, t.path) for t in templates] == [
+        (("spec", "a.b", 0, "template", "spec"), "spec.a.b.0.template.spec"),
+        (("spec", 5, "x"), "spec.5.x"),
+    ]
+
+
+def test_typed_lists_are_expanded_and_a_default_namespace_applies():
+    item = {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}]}}
+    [template] = find_pod_templates({"kind": "PodList", "items": [item, 5]}, "team")
+    assert (template.name, template.namespace) == ("p", "team")

@@ -174,3 +174,23 @@ def test_bad_sizes_name_the_value_and_why(text, reason):
 def test_good_sizes_are_kept_as_typed():
     assert parse_size(" 16Gi ") == "16Gi"
     assert parse_size("1.5G") == "1.5G"
+    assert parse_size("512M") == "512M"
+    assert parse_size("1Mi") == "1Mi"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("512m", "SIZE 512m is 512 millibytes; did you mean 512Mi?"),
+        ("512", "SIZE 512 is 512 bytes; did you mean 512Mi?"),
+        ("64Ki", "SIZE 64Ki is 65536 bytes; did you mean 64Mi?"),
+        ("0.5", "SIZE 0.5 is 0.5 bytes."),
+        ("1048575", "SIZE 1048575 is 1048575 bytes."),
+    ],
+)
+def test_sizes_below_1mi_are_refused_unless_forced(text, says):
+    with pytest.raises(InputError) as error:
+        parse_size(text)
+    assert str(error.value).startswith(says)
+    assert "add --force" in str(error.value)
+    assert parse_size(text, force=True) == text

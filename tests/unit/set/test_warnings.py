@@ -71,9 +71,9 @@ def test_nodes_for_matches_node_selector():
     assert nodes_for({}, NODES) == [CURRENT, LEGACY]
 
 
-def test_forgotten_unit():
-    [message] = warnings(deployment(), "64")
-    assert "SIZE 64 is 64 bytes" in message and "64Mi?" in message
+def test_a_tiny_size_given_with_force_gets_no_second_warning():
+    """set refuses a SIZE below 1Mi (volumes.parse_size); --force means it was meant."""
+    assert warnings(deployment(), "64") == []
 
 
 def test_remove_has_no_size_warnings():
