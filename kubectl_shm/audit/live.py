@@ -20,6 +20,7 @@ from kubectl_shm.kube.node_profiles import node_profiles, optional_read, paralle
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import OwnerIndex
 from kubectl_shm.model.podspec import needs_kubelet
+from kubectl_shm.model.volume_stats import VolumeIndex
 
 
 def audit_cluster(
@@ -67,9 +68,9 @@ def audit_cluster(
     )
 
 
-def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> dict[Any, int]:
+def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> VolumeIndex:
     results = parallel(lambda name: _stats_or_error(kube, name), sorted(nodes))
-    usage: dict[Any, int] = {}
+    usage: VolumeIndex = {}
     refused = []
     for name, (stats, error) in zip(sorted(nodes), results, strict=True):
         usage.update(stats)
@@ -78,13 +79,13 @@ def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> dict[Any, int]:
     if refused:
         warnings.append(
             f"cannot read /dev/shm usage from the kubelet stats of {', '.join(refused)} "
-            f"(needs nodes/proxy): usage left unknown"
+            f"(needs nodes/proxy): usage and mounted sizes left unknown"
         )
     return usage
 
 
-def _stats_or_error(kube: Kube, node: str) -> tuple[dict[Any, int], str | None]:
+def _stats_or_error(kube: Kube, node: str) -> tuple[VolumeIndex, str | None]:
     try:
-        return fetching.kubelet_stats_summary(kube, node), None
+        return fetching.kubelet_volume_stats(kube, node), None
     except KubeError as error:
         return {}, short_reason(error)

@@ -15,9 +15,7 @@ from kubectl_shm.audit.report import AuditReport, ClusterInfo, Placement, audit_
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import OwnerIndex, WorkloadRef, direct_controller_uid, top_owner
 from kubectl_shm.model.podspec import all_containers, container_name, shm_mount
-
-# (namespace, pod, volume) -> bytes used, from the kubelets' stats summaries.
-VolumeUsage = Mapping[tuple[str, str, str], int]
+from kubectl_shm.model.volume_stats import VolumeIndex, VolumeStats
 
 
 @dataclass
@@ -27,6 +25,7 @@ class _Group:
     pod_spec: Mapping[str, Any]
     node: NodeProfile
     annotations: Mapping[str, Any]
+    mounted: Mapping[str, int]
     used: dict[str, int] = field(default_factory=dict)
 
 
@@ -36,28 +35,43 @@ def audit_pods(
     owners: OwnerIndex,
     nodes: Mapping[str, NodeProfile],
     unknown_node: NodeProfile,
-    usage: VolumeUsage,
+    usage: VolumeIndex,
     server_version: str | None,
     warnings: Iterable[str] = (),
 ) -> AuditReport:
-    """The audit report of `pods` (slimmed pod objects) on `nodes`."""
-    workloads: dict[WorkloadRef, dict[tuple[str | None, str | None], _Group]] = {}
+    """The audit report of `pods` (slimmed pod objects) on `nodes`.
+
+    `usage` is the kubelets' stats of pod volumes: use, and the size a tmpfs is mounted at.
+    Pods of one controller on one node are grouped unless their tmpfs sizes differ.
+    """
+    workloads: dict[WorkloadRef, dict[tuple[Any, ...], _Group]] = {}
     for pod in pods:
         metadata = pod.get("metadata") or {}
         spec = pod.get("spec") or {}
         node_name = spec.get("nodeName")
         node = nodes.get(node_name, unknown_node) if node_name else unknown_node
         ref = top_owner(metadata, owners)
-        key = (direct_controller_uid(metadata) or metadata.get("uid"), node_name)
-        group = workloads.setdefault(ref, {}).setdefault(
-            key, _Group(spec, node, metadata.get("annotations") or {})
+        stats = shm_volume_stats(metadata, spec, usage)
+        mounted = {name: s.capacity_bytes for name, s in stats.items() if s.capacity_bytes}
+        key = (
+            direct_controller_uid(metadata) or metadata.get("uid"),
+            node_name,
+            tuple(sorted(mounted.items())),
         )
-        for container, used in shm_usage(metadata, spec, usage).items():
-            group.used[container] = max(used, group.used.get(container, 0))
+        group = workloads.setdefault(ref, {}).setdefault(
+            key, _Group(spec, node, metadata.get("annotations") or {}, mounted)
+        )
+        for container, found in stats.items():
+            if found.used_bytes is not None:
+                peak = max(found.used_bytes, group.used.get(container, 0))
+                group.used[container] = peak
     reports = [
         audit_workload(
             ref,
-            [Placement(g.pod_spec, g.node, g.used or None, g.annotations) for g in groups.values()],
+            [
+                Placement(g.pod_spec, g.node, g.used or None, g.annotations, g.mounted or None)
+                for g in groups.values()
+            ],
         )
         for ref, groups in sorted(workloads.items(), key=lambda item: _sort_key(item[0]))
     ]
@@ -68,19 +82,19 @@ def audit_pods(
     )
 
 
-def shm_usage(
-    metadata: Mapping[str, Any], spec: Mapping[str, Any], usage: VolumeUsage
-) -> dict[str, int]:
-    """Bytes used in each container's /dev/shm volume, where the kubelet reported it."""
+def shm_volume_stats(
+    metadata: Mapping[str, Any], spec: Mapping[str, Any], usage: VolumeIndex
+) -> dict[str, VolumeStats]:
+    """The kubelet's stats of each container's /dev/shm volume, where it reported them."""
     found = {}
     for container, _ in all_containers(spec):
         mount = shm_mount(container)
         if mount is None:
             continue
         key = (str(metadata.get("namespace")), str(metadata.get("name")), str(mount.get("name")))
-        used = usage.get(key)
-        if used is not None:
-            found[container_name(container)] = used
+        stats = usage.get(key)
+        if stats is not None:
+            found[container_name(container)] = stats
     return found
 
 

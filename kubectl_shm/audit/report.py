@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from kubectl_shm.audit.rules import Finding, Severity, evaluate
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import WorkloadRef
-from kubectl_shm.model.sizing import Basis, ShmSource, expected_shm
+from kubectl_shm.model.sizing import Basis, ShmSource, expected_shm, with_mounted
 from kubectl_shm.model.templates import PodTemplate
 
 
@@ -25,6 +25,8 @@ class Placement(NamedTuple):
     node: NodeProfile
     used_bytes: Mapping[str, int] | None = None
     annotations: Mapping[str, Any] | None = None  # the pod's (CRI-O reads shm size there)
+    # Container -> the size its /dev/shm tmpfs is mounted at, from the kubelet's stats.
+    mounted_bytes: Mapping[str, int] | None = None
 
 
 class ContainerReport(NamedTuple):
@@ -91,6 +93,8 @@ def audit_workload(
     pod_limit: int | None = None
     for index, placement in enumerate(placements):
         shm = expected_shm(placement.pod_spec, placement.node, placement.annotations)
+        if placement.mounted_bytes:
+            shm = with_mounted(shm, placement.mounted_bytes)
         if index == 0:
             pod_limit = shm.memory_limit.limit_bytes
         used = placement.used_bytes or {}

@@ -19,6 +19,8 @@ from kubectl_shm.model.runtime_shm import RUNTIME_DEFAULT_SHM_BYTES, runtime_of
 from kubectl_shm.model.sizing import Basis, ContainerShm, PodShm, ShmSource
 
 NEAR_FULL_RATIO = 0.8
+# Kinds whose pods `kubectl rollout restart` replaces.
+_ROLLS_OUT = ("Deployment", "StatefulSet", "DaemonSet")
 
 # Extended resources that mean an accelerator: nvidia.com/gpu, amd.com/gpu,
 # gpu.intel.com/i915, habana.ai/gaudi, aws.amazon.com/neuroncore, google.com/tpu, ...
@@ -58,6 +60,7 @@ class Rule(str, Enum):
     READ_ONLY = "shm-read-only"
     RUNTIME_ANNOTATION = "shm-runtime-annotation"
     SMALLER_THAN_DEFAULT = "shm-smaller-than-default"
+    RESIZE_NOT_APPLIED = "shm-resize-not-applied"
 
     @property
     def severity(self) -> Severity:
@@ -73,6 +76,7 @@ _SEVERITIES = {
     Rule.READ_ONLY: Severity.ERROR,
     Rule.RUNTIME_ANNOTATION: Severity.WARNING,
     Rule.SMALLER_THAN_DEFAULT: Severity.ERROR,
+    Rule.RESIZE_NOT_APPLIED: Severity.WARNING,
     Rule.CAPPED_BY_MEMORY_LIMIT: Severity.WARNING,
     Rule.UNBOUNDED: Severity.WARNING,
     Rule.DISK_BACKED: Severity.WARNING,
@@ -275,6 +279,8 @@ def _memory_volume_findings(
 ) -> list[Finding]:
     name, findings = shm.container, []
     fix = workload.set_command(container=name)
+    if shm.basis is Basis.MOUNTED and shm.spec_bytes is not None:
+        findings.append(Finding(Rule.RESIZE_NOT_APPLIED, name, _resize_message(workload, shm)))
     limit = pod.memory_limit.limit_bytes
     size_limit = shm.size_limit_bytes or None
     if not pod.node.sizes_memory_volumes:
@@ -309,6 +315,24 @@ def _memory_volume_findings(
         )
         findings.append(Finding(Rule.NEAR_FULL, name, message))
     return findings
+
+
+def _resize_message(workload: WorkloadRef, shm: ContainerShm) -> str:
+    target = f"{workload.kind.lower()}/{workload.name}"
+    if workload.kind in _ROLLS_OUT:
+        restart = f"kubectl rollout restart {target} -n {workload.namespace}"
+    elif workload.kind == "Pod":
+        restart = f"delete and recreate pod {workload.name}"
+    else:
+        restart = f"delete the pods of {target}: its controller recreates them"
+    return (
+        f"/dev/shm is mounted at {format_bytes(shm.expected_bytes)}, but the pod spec now "
+        f"implies {format_bytes(shm.spec_bytes)}: the kubelet sizes the tmpfs once, when the "
+        f"pod starts, so a memory limit (or sizeLimit) changed since then is not applied. Fix: "
+        f"restart the pod ({restart}); on a kubelet with "
+        f"InPlacePodVerticalScalingMemoryBackedVolumes (1.37) a sizeLimit can be resized in "
+        f"place: kubectl shm set pod/<name> <size> -n {workload.namespace}"
+    )
 
 
 def _capped_message(

@@ -17,7 +17,6 @@ from kubectl_shm.inspect.df import (
     df_shm_row,
     parse_proc_mounts,
     shm_mount_entry,
-    sizes_match,
     tmpfs_size_bytes,
 )
 from kubectl_shm.inspect.explanations import explain
@@ -33,6 +32,7 @@ from kubectl_shm.model.podspec import (
     volume_named,
 )
 from kubectl_shm.model.sizing import Basis, ContainerShm, ShmSource, expected_shm
+from kubectl_shm.model.volume_stats import VolumeStats, sizes_match
 
 DF_COMMAND = "df -k /dev/shm"
 PROC_MOUNTS_COMMAND = "cat /proc/mounts"
@@ -59,14 +59,6 @@ class Observation:
     mounted_on: str = SHM_PATH
     # Why the methods tried before this one gave no answer, in order.
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class VolumeStats:
-    """A pod volume in the kubelet's stats summary."""
-
-    capacity_bytes: int | None
-    used_bytes: int | None
 
 
 @dataclass(frozen=True)

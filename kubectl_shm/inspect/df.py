@@ -28,10 +28,6 @@ _BLOCKS_HEADER = re.compile(r"(\d+)(?:([kKMGTPE])(B?)|(B?))-blocks")
 _BINARY_POWER = {"k": 1, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
 _MEMPARSE = re.compile(r"(\d+)([kKmMgGtTpPeE]?)(%?)")
 _OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
-# tmpfs rounds its size up to whole pages (shmem_parse_one: DIV_ROUND_UP(size,
-# PAGE_SIZE)), and pages are up to 64KiB (arm64, ppc64); df prints whole 1K
-# blocks. Sizes this close are the same size.
-MATCH_TOLERANCE_BYTES = 64 * 1024 + 1024
 
 
 class DfFormatError(ValueError):
@@ -66,11 +62,6 @@ class MountEntry:
             if sep and key == name:
                 found = value
         return found
-
-
-def sizes_match(observed: int, expected: int) -> bool:
-    """Whether a size read from df, /proc/mounts or statfs is the size the kubelet asked for."""
-    return abs(observed - expected) <= MATCH_TOLERANCE_BYTES
 
 
 def parse_df(text: str) -> list[DfRow]:

@@ -7,7 +7,6 @@ produced it. When it differs, it says which known size the observed one equals
 
 from __future__ import annotations
 
-from kubectl_shm.inspect.df import sizes_match
 from kubectl_shm.model.nodes import (
     SIZE_MEMORY_BACKED_VOLUMES,
     GateSource,
@@ -23,6 +22,7 @@ from kubectl_shm.model.sizing import (
     ShmSource,
     half_of_node_memory,
 )
+from kubectl_shm.model.volume_stats import sizes_match
 
 # SizeMemoryBackedVolumes: alpha (off by default) in 1.20, on by default from 1.22
 # (pkg/features/kube_features.go).

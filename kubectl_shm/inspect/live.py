@@ -30,20 +30,20 @@ from kubectl_shm.inspect.comparison import (
     shm_volume,
 )
 from kubectl_shm.inspect.observing import (
-    VolumeIndex,
     observe_by_exec,
     observe_in_debug_container,
     stats_refusal,
-    volume_stats,
 )
 from kubectl_shm.inspect.pods import pods_of
 from kubectl_shm.inspect.targets import InspectTarget
+from kubectl_shm.kube import fetching
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import KubeError
 from kubectl_shm.kube.node_profiles import node_profiles, parallel
 from kubectl_shm.model.exec_output import MISSING_IN_IMAGE
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.podspec import needs_kubelet
+from kubectl_shm.model.volume_stats import VolumeIndex
 
 # (pod name, container name)
 Key = tuple[str, str]
@@ -222,7 +222,7 @@ def _image_lacks_tools(notes: tuple[str, ...]) -> bool:
 
 def _stats_or_refusal(kube: Kube, node: str) -> VolumeIndex | str:
     try:
-        return volume_stats(kube, node)
+        return fetching.kubelet_volume_stats(kube, node)
     except KubeError as error:
         return stats_refusal(error)
 

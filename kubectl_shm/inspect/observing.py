@@ -10,7 +10,6 @@ from dataclasses import replace
 
 from kubectl_shm.inspect.comparison import (
     Observation,
-    VolumeStats,
     observe_df,
     observe_proc_mounts,
 )
@@ -26,9 +25,6 @@ PROXY_FORBIDDEN = "kubelet stats forbidden (needs get on nodes/proxy)"
 DEBUG_FORBIDDEN = "debug container forbidden (needs patch on pods/ephemeralcontainers)"
 # Time for the debug container to start, image pull included.
 DEBUG_START_TIMEOUT = 60.0
-
-# (namespace, pod, volume) -> what the kubelet reports for it.
-VolumeIndex = dict[tuple[str, str, str], VolumeStats]
 
 
 def observe_by_exec(
@@ -107,27 +103,6 @@ def observe_in_debug_container(
     return name, tuple(f"in debug container {name}: {note}" for note in found)
 
 
-def volume_stats(kube: Kube, node: str) -> VolumeIndex:
-    """Capacity and use of every pod volume on `node`, from the kubelet's stats summary.
-
-    For a memory emptyDir the capacity is the tmpfs size (statfs of the mount).
-    Raises Forbidden without nodes/proxy rights, another KubeError otherwise.
-    """
-    summary = kube.get(
-        f"/api/v1/nodes/{node}/proxy/stats/summary", doing=f"reading kubelet stats of {node}"
-    )
-    index: VolumeIndex = {}
-    for pod in (summary or {}).get("pods") or []:
-        ref = pod.get("podRef") or {}
-        for volume in pod.get("volume") or []:
-            key = (str(ref.get("namespace")), str(ref.get("name")), str(volume.get("name")))
-            index[key] = VolumeStats(
-                capacity_bytes=_int(volume.get("capacityBytes")),
-                used_bytes=_int(volume.get("usedBytes")),
-            )
-    return index
-
-
 def exec_refusal(error: KubeError) -> str:
     """Why an exec was refused, in a few words."""
     if isinstance(error, Forbidden):
@@ -146,7 +121,3 @@ def stats_refusal(error: KubeError) -> str:
 def _reason(error: KubeError) -> str:
     """The server's words without our 'doing what' prefix."""
     return str(error).split(": ", 1)[-1]
-
-
-def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

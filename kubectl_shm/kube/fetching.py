@@ -14,6 +14,7 @@ from typing import Any
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.model.quantity import QuantityError, to_bytes
 from kubectl_shm.model.runtime_shm import CRIO_SHM_ANNOTATIONS
+from kubectl_shm.model.volume_stats import VolumeIndex, VolumeStats
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 # Owners a pod's controller can have that themselves have a controller.
@@ -103,19 +104,28 @@ def kubelet_configz_gates(kube: Kube, node: str) -> dict[str, bool]:
     return {str(name): bool(value) for name, value in gates.items()}
 
 
-def kubelet_stats_summary(kube: Kube, node: str) -> dict[tuple[str, str, str], int]:
-    """Used bytes of every pod volume on `node`: (namespace, pod, volume) -> bytes."""
+def kubelet_volume_stats(kube: Kube, node: str) -> VolumeIndex:
+    """Capacity and use of every pod volume on `node`, from the kubelet's stats summary.
+
+    Raises Forbidden without nodes/proxy rights, another KubeError otherwise.
+    """
     summary = kube.get(
-        f"/api/v1/nodes/{node}/proxy/stats/summary", doing=f"reading stats of {node}"
+        f"/api/v1/nodes/{node}/proxy/stats/summary", doing=f"reading kubelet stats of {node}"
     )
-    used: dict[tuple[str, str, str], int] = {}
+    index: VolumeIndex = {}
     for pod in (summary or {}).get("pods") or []:
         ref = pod.get("podRef") or {}
         for volume in pod.get("volume") or []:
-            if volume.get("usedBytes") is not None:
-                key = (str(ref.get("namespace")), str(ref.get("name")), str(volume.get("name")))
-                used[key] = int(volume["usedBytes"])
-    return used
+            key = (str(ref.get("namespace")), str(ref.get("name")), str(volume.get("name")))
+            index[key] = VolumeStats(
+                capacity_bytes=_int(volume.get("capacityBytes")),
+                used_bytes=_int(volume.get("usedBytes")),
+            )
+    return index
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:

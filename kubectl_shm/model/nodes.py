@@ -14,8 +14,10 @@ from typing import NamedTuple
 
 SIZE_MEMORY_BACKED_VOLUMES = "SizeMemoryBackedVolumes"
 POD_LEVEL_RESOURCES = "PodLevelResources"
+# Alpha in 1.37 (pkg/features/kube_features.go): sizeLimit resizable in place.
+MEMORY_VOLUME_RESIZE = "InPlacePodVerticalScalingMemoryBackedVolumes"
 # The gates the size model reads from a live kubelet (metrics, else configz).
-MODELLED_GATES = (SIZE_MEMORY_BACKED_VOLUMES, POD_LEVEL_RESOURCES)
+MODELLED_GATES = (SIZE_MEMORY_BACKED_VOLUMES, POD_LEVEL_RESOURCES, MEMORY_VOLUME_RESIZE)
 
 _GATE_DEFAULT_ON_SINCE = {SIZE_MEMORY_BACKED_VOLUMES: (1, 22), POD_LEVEL_RESOURCES: (1, 34)}
 # From these versions the gate can no longer be turned off (LockToDefault).

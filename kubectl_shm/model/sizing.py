@@ -18,7 +18,12 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from kubectl_shm.model.kubelet_rules import kubelet_rules
-from kubectl_shm.model.nodes import POD_LEVEL_RESOURCES, NodeProfile, parse_version
+from kubectl_shm.model.nodes import (
+    MEMORY_VOLUME_RESIZE,
+    POD_LEVEL_RESOURCES,
+    NodeProfile,
+    parse_version,
+)
 from kubectl_shm.model.pod_limits import PodMemoryLimit, QuantityProblem, pod_memory_limit
 from kubectl_shm.model.podspec import (
     all_containers,
@@ -29,6 +34,7 @@ from kubectl_shm.model.podspec import (
 )
 from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes, positive_bytes
 from kubectl_shm.model.runtime_shm import RUNTIME_DEFAULT_SHM_BYTES, runtime_shm
+from kubectl_shm.model.volume_stats import sizes_match
 
 _READ_ONLY_VOLUMES = ("secret", "configMap", "projected", "downwardAPI")
 
@@ -57,6 +63,8 @@ class Basis(str, Enum):
     RUNTIME_ANNOTATION = "runtime-annotation"
     # A Windows node or pod: no /dev/shm, and a memory emptyDir is a directory on disk.
     WINDOWS = "windows"
+    # The tmpfs as mounted (kubelet stats), which the spec no longer explains.
+    MOUNTED = "mounted"
     UNKNOWN = "unknown"
 
 
@@ -75,6 +83,8 @@ class ContainerShm(NamedTuple):
     problem: str | None = None
     # What the volume or annotation is: a hostPath's path, CRI-O's annotation name.
     detail: str | None = None
+    # With basis MOUNTED: the size the spec implies now, which the tmpfs does not have.
+    spec_bytes: int | None = None
 
 
 class PodShm(NamedTuple):
@@ -261,3 +271,35 @@ def _size_limit(
         if problem not in problems:
             problems.append(problem)
         return None
+
+
+def with_mounted(shm: PodShm, mounted: Mapping[str, int]) -> PodShm:
+    """`shm` with each memory tmpfs at the size the kubelet reports it mounted.
+
+    The kubelet sizes a memory emptyDir once, at setup (empty_dir.go: RequiresRemount is
+    false, SetUpAt returns early for a mounted tmpfs), so a memory limit resized in place
+    leaves it as it was: where the mounted size differs from what the spec implies now,
+    the mounted one is the truth (basis MOUNTED, the spec's in `spec_bytes`). A 1.37
+    kubelet with InPlacePodVerticalScalingMemoryBackedVolumes remounts a resized
+    sizeLimit as exactly that, above the pod limit too (empty_dir_linux.go
+    ResizeEphemeralVolume): a mount equal to sizeLimit there is the sizeLimit.
+    """
+    resizable = kubelet_rules(parse_version(shm.node.kubelet_version)).memory_volume_resize
+    resized_in_place = resizable and shm.node.gate_enabled(MEMORY_VOLUME_RESIZE)
+    containers = [
+        _as_mounted(c, mounted.get(c.container), resized_in_place) for c in shm.containers
+    ]
+    return shm._replace(containers=tuple(containers))
+
+
+def _as_mounted(container: ContainerShm, size: int | None, resized_in_place: bool) -> ContainerShm:
+    if size is None or container.source is not ShmSource.EMPTYDIR_MEMORY:
+        return container
+    if container.expected_bytes is not None and sizes_match(size, container.expected_bytes):
+        return container
+    limit = container.size_limit_bytes
+    if resized_in_place and limit and sizes_match(size, limit):
+        return container._replace(expected_bytes=size, basis=Basis.SIZE_LIMIT)
+    return container._replace(
+        expected_bytes=size, basis=Basis.MOUNTED, spec_bytes=container.expected_bytes
+    )

@@ -277,5 +277,23 @@ def fill_shm(kubectl, namespace: str, pod: str, mib: int, *, check: bool = True)
     return kubectl("exec", pod, "-n", namespace, "--", *command, check=check)
 
 
+def wait_for_volume_stats(kubectl, node: str, namespace: str, pod_name: str) -> None:
+    """The kubelet gathers volume stats in the background, about once a minute."""
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline:
+        summary = json.loads(
+            kubectl("get", "--raw", f"/api/v1/nodes/{node}/proxy/stats/summary").stdout
+        )
+        for found in summary.get("pods") or []:
+            ref = found.get("podRef") or {}
+            if (ref.get("namespace"), ref.get("name")) == (namespace, pod_name) and any(
+                v.get("name") == "dshm" and v.get("capacityBytes")
+                for v in found.get("volume") or []
+            ):
+                return
+        time.sleep(5)
+    raise AssertionError(f"the kubelet of {node} never reported the volume of {pod_name}")
+
+
 def _log(message: str) -> None:
     print(f"[e2e cluster] {message}", file=sys.stderr, flush=True)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import shm_df_kib
+from tests.e2e.conftest import shm_df_kib, wait_for_volume_stats
 from tests.e2e.manifests import as_input, daemonset, deployment, pod, pod_spec
 
 pytestmark = pytest.mark.e2e
@@ -148,7 +148,7 @@ def test_container_without_df_falls_back_to_the_kubelet_stats(two_nodes, kubectl
         del obj["spec"]["containers"][0]["command"]  # the image's entrypoint sleeps
     run_pods(kubectl, namespace, with_volume, without)
     assert kubectl("exec", "bare", "-n", namespace, "--", "df", check=False).returncode != 0
-    _wait_for_volume_stats(kubectl, two_nodes.node_current, namespace, "distroless")
+    wait_for_volume_stats(kubectl, two_nodes.node_current, namespace, "distroless")
 
     container = only_container(inspect_json(shm, "pod/distroless", "-n", namespace))
     assert (container["method"], container["observedBytes"]) == ("stats-summary", 256 * Mi)
@@ -274,7 +274,7 @@ def test_pending_pods_and_forbidden_exec_are_reported_in_their_rows(
         input=as_input(local(deployment("mixed", spec, replicas=2))),
     )
     running = _wait_for_one_running_one_pending(kubectl, namespace)
-    _wait_for_volume_stats(kubectl, two_nodes.node_current, namespace, running)
+    wait_for_volume_stats(kubectl, two_nodes.node_current, namespace, running)
     # May read pods and deployments, and the kubelets through the node proxy; no pods/exec.
     kubeconfig = limited_kubeconfig(
         [
@@ -337,21 +337,3 @@ def _wait_for_one_running_one_pending(kubectl, namespace: str) -> str:
             return ready[0]
         time.sleep(2)
     raise AssertionError("expected one running and one unschedulable replica")
-
-
-def _wait_for_volume_stats(kubectl, node: str, namespace: str, pod_name: str) -> None:
-    """The kubelet gathers volume stats in the background, about once a minute."""
-    deadline = time.monotonic() + 150
-    while time.monotonic() < deadline:
-        summary = json.loads(
-            kubectl("get", "--raw", f"/api/v1/nodes/{node}/proxy/stats/summary").stdout
-        )
-        for found in summary.get("pods") or []:
-            ref = found.get("podRef") or {}
-            if (ref.get("namespace"), ref.get("name")) == (namespace, pod_name) and any(
-                v.get("name") == "dshm" and v.get("capacityBytes")
-                for v in found.get("volume") or []
-            ):
-                return
-        time.sleep(5)
-    raise AssertionError(f"the kubelet of {node} never reported the volume of {pod_name}")

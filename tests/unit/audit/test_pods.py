@@ -4,6 +4,7 @@ from kubectl_shm.audit.pods import audit_pods
 from kubectl_shm.kube.fetching import slim_pod
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import OwnerIndex
+from kubectl_shm.model.volume_stats import VolumeStats
 from kubectl_shm.render.documents import audit_document
 from tests.unit.fixtures import load
 
@@ -50,7 +51,7 @@ def test_workload_on_both_nodes_reports_each_answer_and_the_error():
 
 
 def test_usage_is_attached_and_near_full_fires():
-    usage = {("ml", "trainer-5d9c-a", "dshm"): 250 * 2**20}
+    usage = {("ml", "trainer-5d9c-a", "dshm"): VolumeStats(256 * 2**20, 250 * 2**20)}
     [workload] = audit(load("pods-two-nodes.yaml"), usage).workloads
     current = next(c for c in workload.containers if c.nodes == ("node-current",))
     assert current.used_bytes == 250 * 2**20
@@ -62,3 +63,26 @@ def test_document_lists_cluster_and_nodes():
     assert document["cluster"]["serverVersion"] == "v1.34.4"
     assert [n["sizeMemoryBackedVolumes"] for n in document["cluster"]["nodes"]] == [True, False]
     assert document["workloads"][0]["containers"][0]["nodes"]
+
+
+def test_a_tmpfs_mounted_smaller_than_the_spec_implies_is_told_apart():
+    # trainer-5d9c-a had its memory limit resized in place from 128Mi: the kubelet's
+    # stats report the tmpfs as mounted then (capacityBytes), not what the spec says now.
+    [resized, *_] = load("pods-two-nodes.yaml")
+    del resized["spec"]["volumes"][0]["emptyDir"]["sizeLimit"]  # the limit decides the size
+    usage = {("ml", "trainer-5d9c-a", "dshm"): VolumeStats(128 * 2**20, 0)}
+    [workload] = audit([resized], usage).workloads
+    [container] = workload.containers
+    assert (container.expected_bytes, container.basis.value) == (128 * 2**20, "mounted")
+    [finding] = [f for f in workload.findings if f.rule.value == "shm-resize-not-applied"]
+    assert "mounted at 128Mi, but the pod spec now implies 1Gi" in finding.message
+    assert "kubectl rollout restart deployment/trainer -n ml" in finding.message
+
+
+def test_a_mount_that_matches_the_spec_changes_nothing():
+    [pod, *_] = load("pods-two-nodes.yaml")
+    usage = {("ml", "trainer-5d9c-a", "dshm"): VolumeStats(256 * 2**20, 0)}
+    [workload] = audit([pod], usage).workloads
+    [container] = workload.containers
+    assert container.basis.value == "sizeLimit"
+    assert "shm-resize-not-applied" not in {f.rule.value for f in workload.findings}

@@ -6,7 +6,6 @@ from kubectl_shm.inspect.comparison import (
     InspectReport,
     Method,
     Observation,
-    VolumeStats,
     container_not_running,
     inspect_pod,
     observe_df,
@@ -18,6 +17,7 @@ from kubectl_shm.inspect.comparison import (
 from kubectl_shm.model.exec_output import ExecOutput
 from kubectl_shm.model.nodes import GateSource, NodeProfile
 from kubectl_shm.model.sizing import Basis, ShmSource
+from kubectl_shm.model.volume_stats import VolumeStats
 
 Ki, Mi, Gi = 2**10, 2**20, 2**30
 # The field report: a 29.4Gi node, so a tmpfs without size= is 14.7Gi.

@@ -9,10 +9,10 @@ from kubectl_shm.inspect.df import (
     parse_df,
     parse_proc_mounts,
     shm_mount_entry,
-    sizes_match,
     tmpfs_size_bytes,
 )
 from kubectl_shm.model.exec_output import ExecOutput
+from kubectl_shm.model.volume_stats import sizes_match
 
 Ki, Mi, Gi = 2**10, 2**20, 2**30
 

@@ -7,7 +7,7 @@ import pytest
 
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.runtime_shm import runtime_of
-from kubectl_shm.model.sizing import Basis, ShmSource, expected_shm
+from kubectl_shm.model.sizing import Basis, ShmSource, expected_shm, with_mounted
 
 Mi, Gi = 2**20, 2**30
 NODE = NodeProfile(
@@ -141,3 +141,25 @@ def test_pod_level_limit_needs_the_kubelet_gate():
     off = NODE._replace(gates=(("PodLevelResources", False),))
     assert only(pod, on).expected_bytes == 2 * Gi
     assert only(pod, off).expected_bytes == 8 * Gi
+
+
+def test_a_1_37_in_place_sizelimit_resize_is_the_sizelimit_above_the_pod_limit():
+    # empty_dir_linux.go ResizeEphemeralVolume remounts size=<sizeLimit>, not capped.
+    pod = spec(
+        {"emptyDir": {"medium": "Memory", "sizeLimit": "3Gi"}},
+        resources={"limits": {"memory": "2Gi"}},
+    )
+    frontier = NodeProfile(
+        name="f",
+        kubelet_version="v1.37.2",
+        allocatable_memory_bytes=30 * Gi,
+        gates=(("InPlacePodVerticalScalingMemoryBackedVolumes", True),),
+    )
+    [before] = expected_shm(pod, frontier).containers
+    assert (before.expected_bytes, before.basis) == (2 * Gi, Basis.POD_MEMORY_LIMIT)
+    [after] = with_mounted(expected_shm(pod, frontier), {"main": 3 * Gi}).containers
+    assert (after.expected_bytes, after.basis, after.spec_bytes) == (3 * Gi, Basis.SIZE_LIMIT, None)
+    # Without the gate the same mount is unexplained by the spec: told apart as mounted.
+    plain = frontier._replace(gates=())
+    [other] = with_mounted(expected_shm(pod, plain), {"main": 3 * Gi}).containers
+    assert (other.basis, other.spec_bytes) == (Basis.MOUNTED, 2 * Gi)
