@@ -34,6 +34,7 @@ class Cluster:
     kubeconfig: str
     node_current: str | None
     node_legacy: str | None
+    node_frontier: str | None
     image: str
     distroless_image: str | None
     local: bool
@@ -54,6 +55,7 @@ def cluster() -> Iterator[Cluster]:
             kubeconfig=external,
             node_current=None,
             node_legacy=None,
+            node_frontier=None,
             image=os.environ.get("SHM_E2E_IMAGE", "busybox:1.36"),
             distroless_image=None,
             local=False,
@@ -74,6 +76,7 @@ def cluster() -> Iterator[Cluster]:
             kubeconfig=str(kubeconfig),
             node_current=config.NODES[0].name,
             node_legacy=config.NODES[1].name,
+            node_frontier=config.NODES[2].name,
             image=config.BUSYBOX_IMAGE,
             distroless_image=config.SLEEPER_IMAGE,
             local=True,

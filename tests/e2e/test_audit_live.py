@@ -65,7 +65,7 @@ def rules(workload: dict) -> set[str]:
 def test_json_follows_the_contract(workloads, shm):
     document = audit_json(shm, "-n", workloads)
     assert document["kind"] == "ShmAudit"
-    assert document["cluster"]["serverVersion"].startswith("v1.34.")
+    assert document["cluster"]["serverVersion"].startswith("v1.37.")
     nodes = {n["name"]: n for n in document["cluster"]["nodes"]}
     assert nodes["node-legacy"]["sizeMemoryBackedVolumes"] is False
     assert nodes["node-legacy"]["gateSource"] in ("metrics", "configz")

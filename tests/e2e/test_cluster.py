@@ -24,11 +24,18 @@ def node_memory_kib(kubectl, node: str) -> int:
     return int(capacity[:-2])
 
 
-def test_nodes_run_the_two_kubelet_profiles(two_nodes, kubectl):
+def test_nodes_run_the_three_kubelet_profiles(two_nodes, kubectl):
     nodes = json.loads(kubectl("get", "nodes", "-o", "json").stdout)["items"]
-    versions = {n["metadata"]["name"]: n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes}
+    by_name = {n["metadata"]["name"]: n for n in nodes}
+    versions = {name: n["status"]["nodeInfo"]["kubeletVersion"] for name, n in by_name.items()}
     assert versions[two_nodes.node_current].startswith(("v1.33.", "v1.34."))
     assert versions[two_nodes.node_legacy].startswith("v1.31.")
+    assert versions[two_nodes.node_frontier].startswith("v1.37.")
+    frontier = by_name[two_nodes.node_frontier]
+    assert "InPlacePodVerticalScalingMemoryBackedVolumes" in frontier["status"]["declaredFeatures"]
+    assert [t["key"] for t in frontier["spec"]["taints"]] == ["kubectl-shm.local/frontier"]
+    server = json.loads(kubectl("version", "-o", "json").stdout)["serverVersion"]
+    assert server["gitVersion"].startswith("v1.37.")
     configz = json.loads(
         kubectl("get", "--raw", f"/api/v1/nodes/{two_nodes.node_legacy}/proxy/configz").stdout
     )

@@ -13,7 +13,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CONTROL_PLANE_VERSION = "v1.34.4"
+CONTROL_PLANE_VERSION = "v1.37.2"
+# The 1.37 alpha gate that makes a memory emptyDir's sizeLimit resizable in place: the API
+# server drops such a resize without it (pkg/registry/core/pod/strategy.go).
+MEMORY_VOLUME_RESIZE = "InPlacePodVerticalScalingMemoryBackedVolumes"
+APISERVER_FEATURE_GATES = {MEMORY_VOLUME_RESIZE: True}
+# Only pods that tolerate it run on the frontier node, so the tests written for the
+# two-node cluster place their pods as before.
+FRONTIER_TAINT = {"key": "kubectl-shm.local/frontier", "value": "true", "effect": "NoSchedule"}
 CONTROL_PLANE_COMMANDS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet")
 
 CACHE_DIR = Path(os.environ.get("SHM_E2E_CACHE", Path.home() / ".cache" / "kubectl-shm"))
@@ -51,6 +58,7 @@ class Node:
     bridge: str
     feature_gates: dict[str, bool] = field(default_factory=dict)
     extended_resources: dict[str, str] = field(default_factory=dict)
+    taints: tuple[dict[str, str], ...] = ()
 
     @property
     def state_dir(self) -> Path:
@@ -73,7 +81,7 @@ class Node:
 NODES = (
     Node(
         name="node-current",
-        kubelet_version=CONTROL_PLANE_VERSION,
+        kubelet_version="v1.34.4",
         kubelet_port=10450,
         healthz_port=10448,
         pod_subnet="10.244.1.0/24",
@@ -89,6 +97,16 @@ NODES = (
         bridge="shm-legacy0",
         # The behaviour of the field reports: no size= on memory emptyDirs.
         feature_gates={"SizeMemoryBackedVolumes": False},
+    ),
+    Node(
+        name="node-frontier",
+        kubelet_version="v1.37.2",
+        kubelet_port=10470,
+        healthz_port=10468,
+        pod_subnet="10.244.3.0/24",
+        bridge="shm-frontier0",
+        feature_gates={MEMORY_VOLUME_RESIZE: True},
+        taints=(FRONTIER_TAINT,),
     ),
 )
 

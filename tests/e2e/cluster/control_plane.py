@@ -133,6 +133,7 @@ def start_apiserver(secrets: Secrets, node_ip: str) -> None:
             "--max-requests-inflight=800",
             "--max-mutating-requests-inflight=400",
             "--event-ttl=30m",
+            _feature_gates(config.APISERVER_FEATURE_GATES),
             "--v=1",
         ],
     )
@@ -185,3 +186,7 @@ def _etcd_binary() -> str:
     if found is None:
         raise RuntimeError("etcd is not installed (apt-get install etcd-server)")
     return found
+
+
+def _feature_gates(gates: dict[str, bool]) -> str:
+    return "--feature-gates=" + ",".join(f"{name}={str(on).lower()}" for name, on in gates.items())

@@ -199,7 +199,11 @@ def _kubelet_config(
         "cgroupRoot": node.cgroup_root,
         "podLogsDir": str(node.state_dir / "pod-logs"),
         "failSwapOn": False,
+        # Machines of this kind have cgroup v1 hierarchies; kubelets from 1.35 refuse them
+        # unless told not to (the field exists from 1.31, the oldest kubelet here).
+        "failCgroupV1": False,
         "featureGates": node.feature_gates,
+        "registerWithTaints": list(node.taints),
         "resolvConf": "/etc/resolv.conf",
         "maxPods": 60,
         # A busy shared machine must not taint the nodes or collect the local images.
