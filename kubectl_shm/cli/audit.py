@@ -85,11 +85,10 @@ def audit(app: App, /, **options: Any) -> int:
         report = _audit_files(app, options["filenames"], assumption)
     else:
         from kubectl_shm.audit.live import audit_cluster
-        from kubectl_shm.kube.client import connect
         from kubectl_shm.render.feedback import TerminalFeedback
 
         feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
-        with closing(connect(connection)) as kube:
+        with closing(app.connect(connection)) as kube:
             report = audit_cluster(
                 kube,
                 feedback,

@@ -105,4 +105,4 @@ def request_timeout(value: str | None) -> float | None:
 def _set_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
     app = ctx.find_object(App)
     if app is not None and value:
-        app.verbose = value
+        app.set_verbose(value)
