@@ -62,7 +62,7 @@ class LibraryOutput:
         level = {0: logging.CRITICAL + 1, 1: logging.WARNING}.get(self.verbosity, logging.DEBUG)
         self.handler.setLevel(level)
         root = logging.getLogger()
-        root.setLevel(min(self.root_level or logging.WARNING, level))
+        root.setLevel(min(root.level if self.root_level is None else self.root_level, level))
 
     def __exit__(
         self,
