@@ -128,11 +128,10 @@ def _audit_live(
     app: App, connection: ConnectionOptions, assumption: NodeProfile, options: dict[str, Any]
 ) -> AuditReport:
     from kubectl_shm.audit.live import audit_cluster
-    from kubectl_shm.kube.client import connect
     from kubectl_shm.render.feedback import TerminalFeedback
 
     feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
-    with closing(connect(connection)) as kube:
+    with closing(app.connect(connection)) as kube:
         return audit_cluster(
             kube,
             feedback,

@@ -12,18 +12,31 @@ and users, files for -f and --kubeconfig, and from the live cluster namespaces
 and TYPE/NAME targets of `set` and `inspect`. Anything going wrong, an
 unreachable cluster included, gives no candidates: nothing is ever printed on
 stderr, which kubectl passes to the terminal.
+
+kubectl waits for the candidates while the user waits at the prompt, so every
+live lookup of one completion, credential plugin included, shares one budget:
+they end COMPLETION_BUDGET seconds after the program started (--request-timeout,
+typed on the line, can only shorten it), and the answer is printed without them
+shortly after, whatever the cluster, the network or the plugin do.
 """
 
 from __future__ import annotations
 
+import gc
+import io
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
+from contextlib import redirect_stderr
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import click
 from click.shell_completion import CompletionItem
 
+from kubectl_shm.cli.library_output import LibraryOutput
 from kubectl_shm.cli.main import CONTEXT_SETTINGS, PROG_NAME, LazyGroup, cli
 from kubectl_shm.cli.options import parse_request_timeout
 from kubectl_shm.kube.connection import ConnectionOptions
@@ -35,8 +48,13 @@ NO_SPACE = 2
 NO_FILE_COMP = 4
 FILTER_FILE_EXT = 8  # the candidates are file extensions to complete files with
 FILTER_DIRS = 16
-# Live lookups give up after this long unless --request-timeout says otherwise.
-COMPLETION_TIMEOUT = 5.0
+# All live lookups of one completion end this long after the process started (a
+# busy machine can slow the start itself); the rest of the 5 s a completion may
+# take is for a lookup to notice, for printing and for exiting.
+COMPLETION_BUDGET = 3.0
+# A lookup still busy this long after the budget (an import on a loaded machine)
+# is left behind: the answer is printed without it.
+LOOKUP_GRACE = 0.5
 MANIFEST_EXTENSIONS = ("yaml", "yml", "json")
 
 
@@ -78,20 +96,49 @@ Names = Callable[[ConnectionOptions, TargetKind | None], list[str]]
 
 def main() -> NoReturn:
     """`kubectl_complete-shm WORD... INCOMPLETE`: candidates, then `:<directive>`."""
-    candidates, directive = complete(sys.argv[1:])
+    not_after = time.monotonic() - _process_age() + COMPLETION_BUDGET
+    answers: list[tuple[list[str], int]] = []
+    lookup = threading.Thread(
+        target=lambda: answers.append(complete(sys.argv[1:], not_after=not_after)), daemon=True
+    )
+    # Whatever a library might print, kubectl would show it at the prompt.
+    with redirect_stderr(io.StringIO()) as swallowed, LibraryOutput(swallowed) as library:
+        library.capture_logging()
+        lookup.start()
+        lookup.join(max(not_after + LOOKUP_GRACE - time.monotonic(), 0.0))
+    candidates, directive = answers[0] if answers else ([], ERROR)
     sys.stdout.write("".join(f"{line}\n" for line in candidates) + f":{directive}\n")
+    sys.stdout.flush()
+    if lookup.is_alive():
+        os._exit(0)  # do not wait for the lookup at exit: it is past its deadline
+    gc.freeze()  # as cli.main: shutdown need not walk every object the client made
     sys.exit(0)
 
 
-def complete(words: Sequence[str], names: Names | None = None) -> tuple[list[str], int]:
+def complete(
+    words: Sequence[str], names: Names | None = None, *, not_after: float | None = None
+) -> tuple[list[str], int]:
     """Candidates and the Cobra directive for the last of `words` (the words after
     `kubectl shm`). `names` lists namespaces (kind None) or objects; default: the cluster's.
+    Live lookups end by `not_after` (time.monotonic()), COMPLETION_BUDGET from now by default.
     """
     args, incomplete = list(words[:-1]), words[-1] if words else ""
+    budget_end = time.monotonic() + COMPLETION_BUDGET if not_after is None else not_after
     try:
-        return _Completer(names or live_names).complete(args, incomplete)
+        return _Completer(names or live_names, budget_end).complete(args, incomplete)
     except Exception:  # completion never fails loudly
         return [], ERROR
+
+
+def _process_age() -> float:
+    """Seconds since this process started (Linux /proc), else 0."""
+    try:
+        with open("/proc/self/stat", "rb") as file:
+            fields = file.read().rsplit(b")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime
+        return max(time.clock_gettime(time.CLOCK_BOOTTIME) - started, 0.0)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
 
 
 def live_names(connection: ConnectionOptions, kind: TargetKind | None) -> list[str]:
@@ -120,8 +167,9 @@ def live_names(connection: ConnectionOptions, kind: TargetKind | None) -> list[s
 
 
 class _Completer:
-    def __init__(self, names: Names) -> None:
+    def __init__(self, names: Names, not_after: float) -> None:
         self.names = names
+        self.not_after = not_after
 
     def complete(self, args: list[str], incomplete: str) -> tuple[list[str], int]:
         from click.shell_completion import _resolve_context, _resolve_incomplete
@@ -144,7 +192,7 @@ class _Completer:
     ) -> tuple[list[str], int]:
         name = option.name or ""
         if name == "namespace":
-            found = self.names(_connection(ctx), None)
+            found = self.names(_connection(ctx, self.not_after), None)
             return _matching(found, incomplete), NO_FILE_COMP
         if name in ("context", "cluster", "user"):
             from kubectl_shm.kube.names import kubeconfig_names
@@ -173,13 +221,13 @@ class _Completer:
             kind = _kind_named(kinds, given[0])  # `set TYPE NAME...`
             if kind is None or ctx.params.get("selector") or ctx.params.get("all_objects"):
                 return [], NO_FILE_COMP
-            found = self.names(_connection(ctx), kind)
+            found = self.names(_connection(ctx, self.not_after), kind)
             return _matching([n for n in found if n not in given[1:]], incomplete), NO_FILE_COMP
         if given:
             return [], NO_FILE_COMP  # a SIZE, or past the one target of inspect
         types = [f"{word}/" for word in _type_words(kinds, incomplete)]
         if command in BARE_POD_NAMES:
-            pods = _matching(self.names(_connection(ctx), POD), incomplete)
+            pods = _matching(self.names(_connection(ctx, self.not_after), POD), incomplete)
             if pods:
                 return pods + types, NO_FILE_COMP
         return types, NO_SPACE | NO_FILE_COMP
@@ -191,7 +239,10 @@ class _Completer:
         kind = _kind_named(kinds, word)
         if kind is None:
             return []
-        return [f"{word}/{name}" for name in _matching(self.names(_connection(ctx), kind), prefix)]
+        return [
+            f"{word}/{name}"
+            for name in _matching(self.names(_connection(ctx, self.not_after), kind), prefix)
+        ]
 
 
 def _subcommands(incomplete: str) -> list[str]:
@@ -254,8 +305,8 @@ def _positional_values(ctx: click.Context) -> list[str]:
     return values
 
 
-def _connection(ctx: click.Context) -> ConnectionOptions:
-    """The connection the flags typed so far select; a short timeout by default."""
+def _connection(ctx: click.Context, not_after: float) -> ConnectionOptions:
+    """The connection the flags typed so far select, within the completion's budget."""
     params = ctx.params
     try:
         timeout = parse_request_timeout(params.get("request_timeout"))
@@ -267,5 +318,6 @@ def _connection(ctx: click.Context) -> ConnectionOptions:
         cluster=params.get("cluster"),
         user=params.get("user"),
         namespace=params.get("namespace"),
-        request_timeout=timeout or COMPLETION_TIMEOUT,
+        request_timeout=timeout,
+        not_after=not_after,
     )

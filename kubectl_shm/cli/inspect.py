@@ -65,9 +65,8 @@ def inspect(app: App, /, target: str, **options: Any) -> int:
     timeout = _exec_timeout(options["exec_timeout"])
     debug_image = _debug_image(options["debug"], options["image"])
     from kubectl_shm.inspect.live import inspect_cluster
-    from kubectl_shm.kube.client import connect
 
-    with closing(connect(connection)) as kube:
+    with closing(app.connect(connection)) as kube:
         report = inspect_cluster(
             kube,
             target=parsed,

@@ -14,6 +14,7 @@ import click
 from kubectl_shm import __version__
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
+from kubectl_shm.cli.library_output import LibraryOutput
 from kubectl_shm.errors import ClusterError, InputError
 from kubectl_shm.render.terminal import OutputError, Terminal
 
@@ -74,9 +75,14 @@ def cli() -> None:
 def run(argv: Sequence[str] | None = None, terminal: Terminal | None = None) -> int:
     """The program with all error handling; returns the exit status."""
     app = App(terminal or Terminal())
+    app.library_output = LibraryOutput(app.terminal.stderr)
     try:
         # click writes help and version to sys.stdout: point it at the terminal's.
-        with redirect_stdout(app.terminal.stdout), redirect_stderr(app.terminal.stderr):
+        with (
+            redirect_stdout(app.terminal.stdout),
+            redirect_stderr(app.terminal.stderr),
+            app.library_output,
+        ):
             result = cli.main(
                 args=list(sys.argv[1:] if argv is None else argv),
                 prog_name=PROG_NAME,

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from kubectl_shm.cli.app import App
-from kubectl_shm.kube.connection import ConnectionOptions
+from kubectl_shm.kube.connection import DEFAULT_REQUEST_TIMEOUT, ConnectionOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
@@ -45,7 +45,8 @@ def connection_options(function: F) -> F:
         click.option(
             "--request-timeout",
             metavar="DURATION",
-            help="Give up on a request after this long (e.g. 30s, 2m; 0 = no limit).",
+            help=f"Give up on a request (or a credential plugin) after this long "
+            f"(default {DEFAULT_REQUEST_TIMEOUT:g}s; e.g. 5s, 2m; 0 = no limit).",
         ),
         verbose_option,
     ]
@@ -92,11 +93,16 @@ def connection_from(kwargs: dict[str, Any]) -> ConnectionOptions:
         cluster=kwargs.pop("cluster"),
         user=kwargs.pop("user"),
         namespace=kwargs.pop("namespace"),
-        request_timeout=parse_request_timeout(kwargs.pop("request_timeout")),
+        request_timeout=request_timeout(kwargs.pop("request_timeout")),
     )
+
+
+def request_timeout(value: str | None) -> float | None:
+    """--request-timeout in seconds: the default when not given, None for '0' (no limit)."""
+    return DEFAULT_REQUEST_TIMEOUT if value is None else parse_request_timeout(value)
 
 
 def _set_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
     app = ctx.find_object(App)
     if app is not None and value:
-        app.verbose = value
+        app.set_verbose(value)

@@ -150,14 +150,13 @@ def _set_live(
     live: LiveOptions,
     output: str | None,
 ) -> None:
-    from kubectl_shm.kube.client import connect
     from kubectl_shm.render.feedback import TerminalFeedback
     from kubectl_shm.render.set_output import write_set_results
     from kubectl_shm.set.live import follow_rollouts, refuse_fixed_targets, set_live
 
-    refuse_fixed_targets(lambda: connect(connection), query, request)
+    refuse_fixed_targets(lambda: app.connect(connection), query, request)
     feedback = TerminalFeedback(app.terminal)
-    with closing(connect(connection)) as kube:
+    with closing(app.connect(connection)) as kube:
         items = set_live(
             kube, feedback, query, request, live, explicit_namespace=connection.namespace
         )

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# Each API call (connect, TLS handshake, the whole response) and each run of an exec
+# credential plugin gets this long unless --request-timeout says otherwise. kubectl has
+# no default; a healthy cluster answers far sooner: the API server's latency objective
+# for a cluster-wide LIST is p99 <= 30s (kubernetes/community,
+# sig-scalability/slos/api_call_latency.md), and we list in pages of 500.
+DEFAULT_REQUEST_TIMEOUT = 30.0
+
 
 class ConnectionOptions(NamedTuple):
     """kubectl's --kubeconfig, --context, --cluster, --user, -n and --request-timeout."""
@@ -13,5 +20,8 @@ class ConnectionOptions(NamedTuple):
     cluster: str | None = None
     user: str | None = None
     namespace: str | None = None
-    # Seconds; None means kubectl's default (no timeout).
-    request_timeout: float | None = None
+    # Seconds per call; None means no limit (kubectl's `--request-timeout 0`).
+    request_timeout: float | None = DEFAULT_REQUEST_TIMEOUT
+    # A time.monotonic() value past which no call waits, whatever request_timeout
+    # says: shell completion's budget for all of its calls together.
+    not_after: float | None = None

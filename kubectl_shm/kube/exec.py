@@ -5,9 +5,12 @@ The official client's websocket streaming (`kubernetes.stream.stream` over
 the exit status as a `metav1.Status`. Only the commands of `ReadCommand` can be
 run: nothing typed by a user reaches a container, and no shell is involved.
 
-Each exec has a deadline. The client's handshake has no timeout of its own,
-so the exec runs in a daemon thread that is abandoned when the deadline
-passes; reading stops at the deadline too.
+Each exec has two deadlines. The websocket handshake (connection, TLS, the
+upgrade) has the request deadline (--request-timeout) like any call; the
+command has `timeout`. The client's handshake has no timeout of its own
+(kubernetes 37.0.2, stream/ws_client.py create_websocket passes none), so the
+exec runs in a daemon thread that is abandoned when a deadline passes; reading
+stops at the command's deadline too.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from enum import Enum
 from typing import Any
 
 from kubectl_shm.kube.client import Kube
-from kubectl_shm.kube.errors import KubeError, from_status, from_transport_error
+from kubectl_shm.kube.deadlines import Deadline
+from kubectl_shm.kube.errors import KubeError, from_status, from_transport_error, timed_out
 from kubectl_shm.model.exec_output import ExecOutput
 
 _STDOUT, _STDERR, _ERROR = 1, 2, 3
@@ -55,18 +58,25 @@ def run_read_command(
     and another KubeError when the API server or the kubelet refuses the exec.
     """
     doing = f"exec {command.text} in {namespace}/{pod} [{container}]"
-    deadline = time.monotonic() + timeout
+    deadline = Deadline.start(timeout, not_after=kube.not_after)
+    handshake = Deadline.start(kube.request_timeout, not_after=deadline.at)
     outcome: list[ExecOutput | BaseException] = []
+    handshake_over = threading.Event()
 
     def work() -> None:
         try:
-            outcome.append(_exec(kube, namespace, pod, container, command, deadline, doing))
+            target = (namespace, pod, container)
+            outcome.append(_exec(kube, target, command, deadline, doing, handshake_over))
         except BaseException as error:  # handed to the caller's thread below
             outcome.append(error)
+        finally:
+            handshake_over.set()
 
     thread = threading.Thread(target=work, name=f"exec {pod}/{container}", daemon=True)
     thread.start()
-    thread.join(timeout)
+    if not handshake_over.wait(handshake.remaining()) and handshake.at != deadline.at:
+        raise timed_out(doing, kube.server, handshake.seconds)
+    thread.join(deadline.remaining())
     if not outcome:
         return ExecOutput("", "", None, timed_out=True)
     if isinstance(outcome[0], BaseException):
@@ -102,17 +112,17 @@ def exec_status(text: str) -> tuple[int | None, str | None]:
 
 def _exec(
     kube: Kube,
-    namespace: str,
-    pod: str,
-    container: str,
+    target: tuple[str, str, str],
     command: ReadCommand,
-    deadline: float,
+    deadline: Deadline,
     doing: str,
+    handshake_over: threading.Event,
 ) -> ExecOutput:
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
     from kubernetes.stream import stream
 
+    namespace, pod, container = target
     # stream() swaps call_api on the client it is given while it connects: a
     # client of its own keeps that away from calls running in other threads.
     api_client = client.ApiClient(kube.api_client.configuration)
@@ -132,6 +142,7 @@ def _exec(
             )
         except ApiException as error:
             raise _handshake_error(error, doing, kube.server) from error
+        handshake_over.set()
         try:
             return _read(socket, deadline)
         except Exception as error:  # socket, TLS and websocket-client's own errors
@@ -142,17 +153,17 @@ def _exec(
         api_client.close()
 
 
-def _read(socket: Any, deadline: float) -> ExecOutput:
+def _read(socket: Any, deadline: Deadline) -> ExecOutput:
     """Gather the channels until the server closes the stream or the deadline passes."""
     stdout: list[str] = []
     stderr: list[str] = []
     status: list[str] = []
     received = 0
     while socket.is_open() and received < _MAX_OUTPUT:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        remaining = deadline.remaining()
+        if remaining is not None and remaining <= 0:
             return ExecOutput("".join(stdout), "".join(stderr), None, timed_out=True)
-        socket.update(timeout=min(remaining, 1.0))
+        socket.update(timeout=1.0 if remaining is None else min(remaining, 1.0))
         for channel, sink in ((_STDOUT, stdout), (_STDERR, stderr), (_ERROR, status)):
             data = socket.read_channel(channel)
             if data:

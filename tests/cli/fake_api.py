@@ -18,6 +18,7 @@ class Request:
     query: dict
     content_type: str | None
     body: object
+    authorization: str | None = None
 
 
 @dataclass
@@ -60,7 +61,12 @@ def serve(api):
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else None
             request = Request(
-                self.command, url.path, parse_qs(url.query), self.headers.get("Content-Type"), body
+                self.command,
+                url.path,
+                parse_qs(url.query),
+                self.headers.get("Content-Type"),
+                body,
+                self.headers.get("Authorization"),
             )
             api.requests.append(request)
             status, answer = api.answer(request)

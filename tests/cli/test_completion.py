@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kubectl_shm.cli.completion import (
+    COMPLETION_BUDGET,
     FILTER_FILE_EXT,
     NO_FILE_COMP,
     NO_SPACE,
@@ -133,6 +134,7 @@ def test_unreachable_cluster_gives_no_namespaces_quickly(kubeconfig):
 
 def test_namespaces_use_the_flags_typed_so_far(kubeconfig):
     names.calls.clear()
+    started = time.monotonic()
     result = complete(
         ["audit", "--kubeconfig", kubeconfig, "--context", "prod", "-n", "k"], names=names
     )
@@ -140,7 +142,25 @@ def test_namespaces_use_the_flags_typed_so_far(kubeconfig):
     connection, kind = names.calls[-1]
     assert kind is None
     assert (connection.kubeconfig, connection.context) == (kubeconfig, "prod")
-    assert connection.request_timeout == 5.0
+    # No per-call limit typed: the completion's budget bounds every call.
+    assert connection.request_timeout is None
+    assert started < connection.not_after <= time.monotonic() + COMPLETION_BUDGET
+
+
+def test_the_budget_counts_from_the_process_start():
+    from kubectl_shm.cli.completion import _process_age
+
+    assert 0 < _process_age() < 24 * 3600  # this test process started some time ago
+
+
+def test_a_typed_request_timeout_only_shortens_the_budget(kubeconfig):
+    names.calls.clear()
+    complete(
+        ["audit", "--kubeconfig", kubeconfig, "--request-timeout", "1s", "-n", ""], names=names
+    )
+    connection, _ = names.calls[-1]
+    assert connection.request_timeout == 1.0
+    assert connection.not_after is not None
 
 
 @pytest.mark.skipif("set" not in LazyGroup._commands, reason="no set command")
