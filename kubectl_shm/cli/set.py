@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
@@ -138,8 +139,54 @@ def set_shm(app: App, /, **options: Any) -> int:
     )
     if live.dry_run != "none" and wait:
         raise InputError("--wait has nothing to follow with --dry-run")
+    if _pods_only(query):
+        # A running pod's /dev/shm can only be resized in place; waiting is how a
+        # refused resize gets put back, so it is the default everywhere.
+        live = dataclasses.replace(live, wait=wait is not False)
+        _resize_pods(app, connection, query, request, live)
+        return ExitStatus.OK
     _set_live(app, connection, query, request, live, options["output"])
     return ExitStatus.OK
+
+
+def _pods_only(query: TargetQuery) -> bool:
+    kinds = {target.kind.kind for target in query.named} | {kind.kind for kind in query.kinds}
+    if "Pod" in kinds and len(kinds) > 1:
+        raise InputError("pods are resized in place, one kind at a time: name pods alone")
+    return kinds == {"Pod"} and bool(query.named)
+
+
+def _resize_pods(
+    app: App,
+    connection: ConnectionOptions,
+    query: TargetQuery,
+    request: ShmRequest,
+    live: LiveOptions,
+) -> None:
+    from kubectl_shm.render.feedback import TerminalFeedback
+    from kubectl_shm.set.resize_live import resize_in_place
+
+    feedback = TerminalFeedback(app.terminal)
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(live.dry_run, "")
+    with closing(app.connect(connection)) as kube:
+        for target in query.named:
+            result = resize_in_place(
+                kube,
+                feedback,
+                target,
+                request,
+                dry_run=live.dry_run,
+                wait=live.wait,
+                timeout=live.timeout,
+            )
+            summary = result.resize.summary()
+            if not result.changed:
+                line = f"{result.label} unchanged: /dev/shm sizeLimit is {result.resize.old_size}"
+            elif result.applied:
+                line = f"{result.label} resized in place: {summary}, no restart"
+            else:
+                line = f"{result.label} resize requested: {summary}"
+            app.terminal.stdout.write(f"{line}{suffix}\n")
 
 
 def _set_live(

@@ -87,6 +87,12 @@ def list_nodes(kube: Kube) -> list[dict[str, Any]]:
     return nodes
 
 
+def get_node(kube: Kube, name: str) -> dict[str, Any]:
+    """The node object (declaredFeatures, nodeInfo); NotFound when there is none."""
+    node: dict[str, Any] = kube.get(f"/api/v1/nodes/{name}", doing=f"reading node {name}")
+    return node
+
+
 def kubelet_feature_metrics(kube: Kube, node: str) -> dict[str, bool]:
     """Effective gate states from the kubelet's `kubernetes_feature_enabled` metric."""
     text = kube.get_raw(

@@ -71,6 +71,28 @@ def patch_workload(
     return result
 
 
+def patch_pod_resize(
+    kube: Kube, *, namespace: str, name: str, patch: Mapping[str, Any], dry_run: bool = False
+) -> dict[str, Any]:
+    """A strategic merge patch of the pod's `resize` subresource; the pod as stored.
+
+    Raises Conflict on a stale resourceVersion in `patch`, Forbidden without
+    `patch` on pods/resize, Invalid when validation refuses the resize.
+    """
+    query = {"fieldManager": FIELD_MANAGER, "dryRun": "All" if dry_run else None}
+    data = kube.call(
+        "PATCH",
+        f"/api/v1/namespaces/{namespace}/pods/{name}/resize",
+        query=query,
+        body=dict(patch),
+        content_type=STRATEGIC_MERGE_PATCH,
+        doing=f"resizing pod/{name} in namespace {namespace}"
+        + (" (server dry run)" if dry_run else ""),
+    )
+    result: dict[str, Any] = json.loads(data)
+    return result
+
+
 def patch_with_retry(
     kube: Kube,
     *,

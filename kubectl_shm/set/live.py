@@ -277,7 +277,7 @@ def _refuse(connect: Callable[[], Kube], target: Target, request: ShmRequest) ->
     try:
         kube = connect()
         try:
-            alternative = _owner_alternative(kube, target, request)
+            alternative = owner_alternative(kube, target, request)
         finally:
             kube.close()
     except KubeError:
@@ -293,7 +293,7 @@ def _refuse(connect: Callable[[], Kube], target: Target, request: ShmRequest) ->
     )
 
 
-def _owner_alternative(kube: Kube, target: Target, request: ShmRequest) -> str | None:
+def owner_alternative(kube: Kube, target: Target, request: ShmRequest) -> str | None:
     namespace = target.namespace or kube.namespace
     obj = get_workload(kube, kind=target.kind, namespace=namespace, name=target.name)
     owner = controller_of(obj.get("metadata") or {})
