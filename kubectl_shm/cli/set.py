@@ -220,12 +220,19 @@ def _read(app: App, paths: Sequence[str]) -> list[Mapping[str, Any]]:
 
 
 def _set_local(app: App, paths: Sequence[str], request: ShmRequest, output: str) -> int:
-    """Every document comes out, in order; those with pod templates changed."""
+    """Every document comes out, in order; those with pod templates changed. YAML output is
+    the manifests' own text, changed in place; JSON, the objects."""
+    from kubectl_shm.manifests.files import read_manifest_files
     from kubectl_shm.render.feedback import TerminalFeedback
-    from kubectl_shm.render.manifest_output import write_objects
+    from kubectl_shm.render.manifest_output import write_manifests, write_objects
     from kubectl_shm.set.local import change_manifests
 
-    objects = _read(app, paths)
-    results = change_manifests(objects, request, TerminalFeedback(app.terminal), sources=paths)
-    write_objects(results, app.terminal.stdout, output)
+    files = read_manifest_files(paths, app.terminal.stdin)
+    feedback = TerminalFeedback(app.terminal)
+    in_place = output != "json"
+    change = change_manifests(files, request, feedback, sources=paths, in_place=in_place)
+    if in_place:
+        write_manifests(change.manifests, app.terminal.stdout)
+    else:
+        write_objects(change.objects, app.terminal.stdout, output)
     return ExitStatus.OK
