@@ -62,6 +62,8 @@ class _SpecEditor:
         self.document, self.edits, self.spec, self.change = document, edits, spec, change
         # Items to remove, per list: removing them all removes the key too, as the plan does.
         self.removals: dict[int, tuple[MappingNode, str, SequenceNode, list[Node]]] = {}
+        # Items to append, per list (several new volumes go into one `volumes:`).
+        self.appends: dict[tuple[int, str], tuple[MappingNode, str, list[Any]]] = {}
 
     def apply(self, edit: Edit) -> None:
         after = self.change.after
@@ -93,6 +95,14 @@ class _SpecEditor:
             self._remove(container, "volumeMounts", mounts, mount)
 
     def finish(self) -> None:
+        for parent, key, values in self.appends.values():
+            pair = pair_for(self.document, parent, key, POD_SPEC)
+            if pair is None:
+                self.edits.add_pair(parent, key, values)
+            elif isinstance(pair[1], SequenceNode):
+                self.edits.append_items(self._list_of(parent, key), values)
+            else:
+                self.edits.replace_value(parent, pair, values)
         for parent, key, items, doomed in self.removals.values():
             if len(doomed) == len(items.items):
                 pair = pair_for(self.document, parent, key, POD_SPEC)
@@ -136,13 +146,8 @@ class _SpecEditor:
     # --- changing them -----------------------------------------------------------------
 
     def _append(self, parent: MappingNode, key: str, value: Any) -> None:
-        pair = pair_for(self.document, parent, key, POD_SPEC)
-        if pair is None:
-            self.edits.add_pair(parent, key, [value])
-        elif isinstance(pair[1], SequenceNode):
-            self.edits.append_item(self._list_of(parent, key), value)
-        else:
-            self.edits.replace_value(parent, pair, [value])
+        entry = self.appends.setdefault((id(parent), key), (parent, key, []))
+        entry[2].append(value)
 
     def _set(self, parent: MappingNode, key: str, value: Any) -> None:
         pair = pair_for(self.document, parent, key, POD_SPEC)

@@ -202,17 +202,18 @@ def layout_of(document: ManifestText, near: Node) -> Layout:
         list_indent if list_indent is not None and list_indent >= 0 else defaults.list_indent,
         item_indent if item_indent and item_indent > 1 else defaults.item_indent,
         separator,
-        key_separator if document.syntax == "json" else defaults.key_separator,
+        key_separator,
     )
 
 
 def _flow_spacing(document: ManifestText) -> tuple[str, str]:
-    """The text between entries, and between key and value, of the first one-line flow
-    collections with two entries (`, ` and `: `, or JSON's compact `,` and `:`)."""
+    """The text between entries of the first one-line flow collection with two, and between
+    a double-quoted key and its value (`, ` and `: `, or JSON's compact `,` and `:`)."""
     separator = key_separator = None
     text = document.text
     for node in _walk(document.root):
-        if isinstance(node, Mapping) and node.flow and node.pairs and key_separator is None:
+        quoted = isinstance(node, Mapping) and node.pairs and _double_quoted(node.pairs[0][0])
+        if isinstance(node, Mapping) and node.flow and quoted and key_separator is None:
             key, value = node.pairs[0]
             key_separator = _one_line(text[key.end : value.start])
         spans = _entry_spans(node)
@@ -221,6 +222,10 @@ def _flow_spacing(document: ManifestText) -> tuple[str, str]:
         if separator is not None and key_separator is not None:
             break
     return separator or ", ", key_separator or ": "
+
+
+def _double_quoted(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.style == '"'
 
 
 def _entry_spans(node: Node) -> list[tuple[int, int]]:

@@ -148,6 +148,7 @@ def plan_shm(obj: Mapping[str, Any], request: ShmRequest) -> ShmPlan:
         chosen = choose_containers(template.pod_spec, request.containers)
         if not chosen:
             continue
+        _check_names(label, template.path, chosen)
         found.update(container_name(container) for _, container in chosen)
         planner = plan_remove if request.remove else plan_set
         draft = planner(template.pod_spec, chosen, request, label)
@@ -177,6 +178,17 @@ def plan_shm(obj: Mapping[str, Any], request: ShmRequest) -> ShmPlan:
         after,
         tuple(changes),
     )
+
+
+def _check_names(label: str, path: str, chosen: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """The edits name the containers they change: each must have a name, a string (as
+    Kubernetes requires; a manifest may not)."""
+    for key, container in chosen:
+        name = container.get("name")
+        if not name:
+            raise ShmRefused(f"{label}: a container in {path}.{key} has no name")
+        if not isinstance(name, str):
+            raise ShmRefused(f"{label}: container name {name!r} in {path}.{key} is not a string")
 
 
 def _missing_containers(

@@ -58,21 +58,25 @@ class TextEdits:
         self.text, self.syntax = document.text, document.syntax
         self.replacements: list[Replacement] = []
 
-    def append_item(self, sequence: SequenceNode, value: Any) -> None:
+    def append_items(self, sequence: SequenceNode, values: Sequence[Any]) -> None:
         if sequence.flow:
-            self._flow_insert(sequence, self._flow_value(sequence, value))
+            entries = [self._flow_value(sequence, value) for value in values]
+            self._flow_insert(sequence, entries)
             return
         dash = column(self.text, block_start(self.text, sequence))
-        self._insert_lines(after_lines(self.text, sequence), item_lines(value, dash, self.layout))
+        lines = [line for value in values for line in item_lines(value, dash, self.layout)]
+        self._insert_lines(after_lines(self.text, sequence), lines)
 
     def add_pair(self, mapping: Mapping, key: str, value: Any) -> None:
         if mapping.flow:
-            first = mapping.pairs[0] if mapping.pairs else None
-            separator = self.text[first[0].end : first[1].start] if first else ": "
-            if "\n" in separator:
-                separator = self.layout.key_separator
-            key_text = scalar_text(key, syntax=self.syntax)
-            self._flow_insert(mapping, f"{key_text}{separator}{self._flow_value(mapping, value)}")
+            first = mapping.pairs[0][0] if mapping.pairs else None
+            quoted = isinstance(first, Scalar) and first.style in ('"', "'")
+            quotes = first.style if quoted else None  # type: ignore[union-attr]
+            key_text = scalar_text(key, syntax=self.syntax, style=quotes)
+            separator = self.text[first.end : mapping.pairs[0][1].start] if first else ": "
+            if "\n" in separator or (self.syntax == "yaml" and not quotes and separator == ":"):
+                separator = ": "  # a plain YAML key needs a space after its colon
+            self._flow_insert(mapping, [f"{key_text}{separator}{self._flow_value(mapping, value)}"])
             return
         key_column = column(self.text, mapping.pairs[0][0].start)
         lines = pair_lines(key, value, key_column, self.layout)
@@ -146,28 +150,32 @@ class TextEdits:
         entries = [p[1] for p in parent.pairs] if isinstance(parent, Mapping) else parent.items
         sibling = next((e for e in entries if _is_multiline(self.text, e)), None)
         if self.syntax != "json" or sibling is None:
-            return flow_text(value, syntax=self.syntax, layout=self.layout)
+            # JSON-looking YAML (keys in double quotes) gets JSON, which YAML reads the same.
+            syntax = "json" if self.syntax == "json" or _json_like(parent) else "yaml"
+            return flow_text(value, syntax=syntax, layout=self.layout)
         first = parent.pairs[0][0] if isinstance(parent, Mapping) else parent.items[0]
         indent = line_break(self.text, first.start) + padding(self.text, first.start)
         lines = json_lines(value, indent=_json_step(self.text, sibling))
         return lines[0] + "".join(indent + line for line in lines[1:])
 
-    def _flow_insert(self, parent: Mapping | SequenceNode, entry: str) -> None:
+    def _flow_insert(self, parent: Mapping | SequenceNode, entries: Sequence[str]) -> None:
+        """New entries after the last of a flow collection, separated as its entries are."""
         spans = (
             [(key.start, value.end) for key, value in parent.pairs]
             if isinstance(parent, Mapping)
             else [(item.start, item.end) for item in parent.items]
         )
-        if not spans:
-            self._replace(parent.start + 1, parent.end - 1, entry)
-            return
         if len(spans) > 1:
             separator = self.text[spans[0][1] : spans[1][0]]
-        elif self.text.count("\n", spans[0][1], parent.end) > 0:
+        elif spans and self.text.count("\n", spans[0][1], parent.end) > 0:
             separator = "," + line_break(self.text, spans[0][1]) + padding(self.text, spans[0][0])
         else:
             separator = self.layout.separator
-        self._replace(spans[-1][1], spans[-1][1], separator + entry, column(self.text, spans[0][0]))
+        if not spans:
+            self._replace(parent.start + 1, parent.end - 1, separator.join(entries))
+            return
+        text = "".join(separator + entry for entry in entries)
+        self._replace(spans[-1][1], spans[-1][1], text, column(self.text, spans[0][0]))
 
     def _remove_flow(
         self, spans: list[tuple[int, int]], doomed: set[int], nodes: Sequence[Node]
@@ -229,6 +237,11 @@ def apply_replacements(text: str, replacements: Sequence[Replacement]) -> str:
     for replacement in reversed(ordered):
         text = text[: replacement.start] + replacement.text + text[replacement.end :]
     return text
+
+
+def _json_like(node: Mapping | SequenceNode) -> bool:
+    first = node.pairs[0][0] if isinstance(node, Mapping) and node.pairs else None
+    return isinstance(first, Scalar) and first.style == '"'
 
 
 def _is_multiline(text: str, node: Node) -> bool:

@@ -2,8 +2,8 @@
 
 For each file with workloads and each change (a size, --overwrite, --remove):
 - the text diff touches only lines of the /dev/shm volumes and mounts (their items, the
-  `volumes:`/`volumeMounts:` keys holding them, the flow collections around them), or adds
-  a comma after the entry before a new one;
+  `volumes:`/`volumeMounts:` keys holding them, one-line flow collections around them), or
+  adds a comma after the entry before a new one;
 - kubectl's own reader (kubectl_reader.py) reads the output as the planned objects, and as
   what it read before once the /dev/shm volumes and mounts are left out of both;
 - where the file had no /dev/shm at all, `--remove` gives back the very bytes it started as.
@@ -13,6 +13,7 @@ import copy
 import difflib
 import io
 import re
+from collections import Counter
 
 import pytest
 
@@ -23,6 +24,7 @@ from kubectl_shm.manifests.parsing import parse_manifests
 from kubectl_shm.model.podspec import is_shm_path
 from kubectl_shm.model.templates import find_pod_templates
 from kubectl_shm.render.terminal import Terminal
+from kubectl_shm.set.manifest_text import content_end
 from tests.unit.manifests.kubectl_reader import differences, kubectl_read, same_values
 from tests.unit.manifests.test_corpus_reading import CORPUS, READ
 
@@ -79,10 +81,15 @@ def _is_shm_item(node, volumes):
 
 
 def _mark(text, node, volumes, lines, key=None):
-    """Mark the lines of shm items; True if `node` holds one."""
-    span = lambda n: range(text.count("\n", 0, n.start), text.count("\n", 0, n.end) + 1)  # noqa: E731
+    """Mark the lines of shm items; True if `node` holds one. A list whose items are all shm
+    items (or none) is marked from its key on: it comes and goes with them; a one-line flow
+    collection that holds one, whole."""
+
+    def span(start, n):  # to the node's last character, not to where the next token starts
+        return range(text.count("\n", 0, start), text.count("\n", 0, content_end(text, n)) + 1)
+
     if _is_shm_item(node, volumes):
-        lines.update(span(node))
+        lines.update(span(node.start, node))
         return True
     children = []
     if isinstance(node, Mapping):
@@ -90,11 +97,15 @@ def _mark(text, node, volumes, lines, key=None):
     elif isinstance(node, Sequence):
         children = [(item, None) for item in node.items]
     holds = [_mark(text, child, volumes, lines, child_key) for child, child_key in children]
-    if any(holds):
-        if getattr(node, "flow", False):
-            lines.update(span(node))
-        elif isinstance(node, Sequence) and key is not None:
-            lines.update(span(key))
+    one_line = len(span(node.start, node)) == 1
+    if any(holds) and getattr(node, "flow", False) and one_line:
+        lines.update(span(node.start, node))
+    if (
+        isinstance(node, Sequence)
+        and key is not None
+        and all(_is_shm_item(item, volumes) for item in node.items)
+    ):
+        lines.update(span(key.start, node))
     return any(holds)
 
 
@@ -119,23 +130,30 @@ def without_shm(documents):
 
 
 def lines_outside_shm(before, after, name):
-    """Changed lines that are no /dev/shm line: a line changed in place may be one on either
-    side (an entry left a flow list); a line only added or removed must be one on its side;
-    a line that only gained or lost a trailing comma is fine."""
+    """Changed lines that are no /dev/shm line. A line changed in place may be one on either
+    side (an entry joined or left a flow list); a line removed must be one of the text
+    before, a line added one of the text after. By content, so that where the diff puts a
+    line among equal ones does not matter; a line that only gained or lost a trailing comma
+    (a new JSON entry after it) is no change."""
     old, new = before.splitlines(), after.splitlines()
     shm_before, shm_after = shm_lines(before, name), shm_lines(after, name)
-    outside = []
+    removed, added = Counter(), Counter()
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for i, j in zip(range(i1, i1 + paired), range(j1, j1 + paired), strict=True):
-            if old[i].rstrip(",") != new[j].rstrip(",") and not (i in shm_before or j in shm_after):
-                outside.append(f"{old[i]!r} -> {new[j]!r}")
-        outside += [f"- {old[i]!r}" for i in range(i1 + paired, i2) if i not in shm_before]
-        outside += [f"+ {new[j]!r}" for j in range(j1 + paired, j2) if j not in shm_after]
-    return outside
+            if old[i].rstrip(",") == new[j].rstrip(",") or i in shm_before or j in shm_after:
+                continue
+            removed[old[i].rstrip(",")] += 1
+            added[new[j].rstrip(",")] += 1
+        removed.update(old[i].rstrip(",") for i in range(i1 + paired, i2))
+        added.update(new[j].rstrip(",") for j in range(j1 + paired, j2))
+    moved = removed & added  # the same line, its comma gone from one place, come in another
+    outside = removed - moved - Counter(old[i].rstrip(",") for i in shm_before)
+    outside += added - moved - Counter(new[j].rstrip(",") for j in shm_after)
+    return sorted(outside.elements())
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))

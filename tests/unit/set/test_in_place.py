@@ -220,3 +220,36 @@ def test_text_streams_get_text():
     texts = [("a", "a: 1", "utf-8"), ("b", "---\nb: 2\n", "utf-8"), ("c", "c: 3\n", "utf-16-le")]
     write_manifests([ChangedManifest(*text, b"") for text in texts], out)
     assert out.getvalue() == "a: 1\n---\nb: 2\n---\nc: 3\n"
+
+
+def test_several_new_volumes_go_into_one_list():
+    text = """\
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: a
+      volumeMounts: [{name: one, mountPath: /dev/shm}]
+    - name: b
+      volumeMounts: [{name: two, mountPath: /dev/shm}]
+"""
+    after = changed_text(text, load(ADD)[1])
+    assert after.count("volumes:") == 1
+    [document] = parse_manifests(after, "app.yaml")
+    assert [v["name"] for v in document.obj["spec"]["volumes"]] == ["one", "two"]
+
+
+def test_json_written_as_yaml_gets_json_entries():
+    text = '{"kind":"Pod","metadata":{"name":"p"},&a "spec":{"containers":[{"name":"main"}]}}'
+    after = changed_text(text, load(ADD)[1])
+    assert after.endswith(
+        '{"name":"main","volumeMounts":[{"name":"dshm","mountPath":"/dev/shm"}]}],'
+        '"volumes":[{"name":"dshm","emptyDir":{"medium":"Memory","sizeLimit":"2Gi"}}]}}'
+    )
+
+
+@pytest.mark.parametrize(("name", "message"), [("", "has no name"), ("1", "is not a string")])
+def test_containers_without_a_string_name_are_refused(name, message):
+    text = f"kind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - {{name: {name}}}\n"
+    with pytest.raises(ShmRefused, match=message):
+        changed_text(text, load(ADD)[1])
