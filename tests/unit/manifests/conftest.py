@@ -3,8 +3,24 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
+from kubectl_shm.manifests import yaml_composer
+from kubectl_shm.manifests.pure_yaml_events import PurePythonEvents
 from tests.unit.manifests.kubectl_reader import SKIP_VARIABLE, ensure_built
+
+# Both YAML parsers: libyaml's (pip installs) and PyYAML's own (the release zipapp).
+PARSERS = {"pure-python": PurePythonEvents}
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml.cyaml import CParser
+
+    PARSERS["libyaml"] = CParser
+
+
+@pytest.fixture(params=sorted(PARSERS))
+def parser(request, monkeypatch):
+    monkeypatch.setattr(yaml_composer, "event_parser", PARSERS[request.param])
+    return request.param
 
 
 @pytest.fixture(scope="session")

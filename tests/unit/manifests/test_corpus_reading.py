@@ -11,28 +11,14 @@ import io
 from pathlib import Path
 
 import pytest
-import yaml
 
-from kubectl_shm.manifests import yaml_composer
 from kubectl_shm.manifests.errors import ManifestError
 from kubectl_shm.manifests.files import read_manifests
-from kubectl_shm.manifests.pure_yaml_events import PurePythonEvents
 from tests.unit.manifests.kubectl_reader import differences, kubectl_read, same_values
 
 CORPUS = Path(__file__).parent / "corpus"
 READ = sorted(path for path in CORPUS.iterdir() if path.is_file())
 REFUSED = sorted((CORPUS / "refused").iterdir())
-PARSERS = {"pure-python": PurePythonEvents}
-if getattr(yaml, "__with_libyaml__", False):
-    from yaml.cyaml import CParser
-
-    PARSERS["libyaml"] = CParser
-
-
-@pytest.fixture(params=sorted(PARSERS))
-def parser(request, monkeypatch):
-    monkeypatch.setattr(yaml_composer, "event_parser", PARSERS[request.param])
-    return request.param
 
 
 def read(path):

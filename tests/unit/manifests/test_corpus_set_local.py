@@ -158,7 +158,7 @@ def lines_outside_shm(before, after, name):
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
 @pytest.mark.parametrize("path", WORKLOADS, ids=lambda p: p.name)
-def test_only_the_shm_lines_change(path, change, kubectl_yaml, tmp_path):
+def test_only_the_shm_lines_change(path, change, parser, kubectl_yaml, tmp_path):
     status, output, stderr = set_local(path, *CHANGES[change])
     assert status == 0, stderr
     before, after = text_of(path.read_bytes(), path.name), text_of(output, path.name)
@@ -176,7 +176,7 @@ def test_only_the_shm_lines_change(path, change, kubectl_yaml, tmp_path):
 
 
 @pytest.mark.parametrize("path", WORKLOADS, ids=lambda p: p.name)
-def test_remove_after_set_gives_the_file_back(path, tmp_path):
+def test_remove_after_set_gives_the_file_back(path, parser, tmp_path):
     text = text_of(path.read_bytes(), path.name)
     if "/dev/shm" in text:
         pytest.skip("the file has /dev/shm already")
