@@ -124,6 +124,11 @@ def import_ms(modules: str) -> float:
 
 
 def main() -> int:
+    try:
+        import ruamel.yaml  # noqa: F401
+    except ImportError:
+        print("needs ruamel.yaml: .venv/bin/pip install ruamel.yaml", file=sys.stderr)
+        return 2
     program = ensure_built()
     totals: dict[str, dict[str, float]] = {}
     header = f"{'file':28} {'change':16} {'approach':10} {'lines outside shm':>18}"
