@@ -3,6 +3,8 @@ alias bombs, devices, huge and deep input, encodings, binary files, odd paths. E
 in one `error:` line naming the file (and line), exit 2, no traceback, nothing on stdout;
 the bounded ones (bombs, /dev/zero, huge input) within a few seconds and 100 MiB of
 address space. A few valid inputs the old reader refused are here too, exit 0.
+
+Longer than our modules should be, for a reason: it is one table, a case per entry.
 """
 
 from __future__ import annotations
