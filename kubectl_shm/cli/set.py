@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
@@ -273,25 +273,39 @@ def _read(app: App, paths: Sequence[str], *, names_only: bool = False) -> list[M
     `names_only`: the files only name live objects (kind and name are all that is read).
     """
     from kubectl_shm.manifests.files import read_manifests
-    from kubectl_shm.model.shapes import numbered, object_problems
 
     documents = read_manifests(paths, app.terminal.stdin)
-    if names_only:
-        return [document.obj for document in documents]
-    for where, obj in numbered((document.source, document.obj) for document in documents):
-        problems = object_problems(obj)
-        if problems:
-            raise InputError(f"{where}: {problems[0]}; fix the manifest first")
+    if not names_only:
+        _refuse_malformed((document.source, document.obj) for document in documents)
     return [document.obj for document in documents]
 
 
+def _refuse_malformed(documents: Iterable[tuple[str, Any]]) -> None:
+    """InputError naming file, document and field of the first object whose pod template
+    cannot be read as one: set must not guess where /dev/shm goes."""
+    from kubectl_shm.model.shapes import numbered, object_problems
+
+    for where, obj in numbered(documents):
+        problems = object_problems(obj)
+        if problems:
+            raise InputError(f"{where}: {problems[0]}; fix the manifest first")
+
+
 def _set_local(app: App, paths: Sequence[str], request: ShmRequest, output: str) -> int:
-    """Every document comes out, in order; those with pod templates changed."""
+    """Every document comes out, in order; those with pod templates changed. YAML output is
+    the manifests' own text, changed in place; JSON, the objects."""
+    from kubectl_shm.manifests.files import read_manifest_files
     from kubectl_shm.render.feedback import TerminalFeedback
-    from kubectl_shm.render.manifest_output import write_objects
+    from kubectl_shm.render.manifest_output import write_manifests, write_objects
     from kubectl_shm.set.local import change_manifests
 
-    objects = _read(app, paths)
-    results = change_manifests(objects, request, TerminalFeedback(app.terminal), sources=paths)
-    write_objects(results, app.terminal.stdout, output)
+    files = read_manifest_files(paths, app.terminal.stdin)
+    _refuse_malformed((f.source, d.obj) for f in files for d in f.documents)
+    feedback = TerminalFeedback(app.terminal)
+    in_place = output != "json"
+    change = change_manifests(files, request, feedback, sources=paths, in_place=in_place)
+    if in_place:
+        write_manifests(change.manifests, app.terminal.stdout)
+    else:
+        write_objects(change.objects, app.terminal.stdout, output)
     return ExitStatus.OK

@@ -1,8 +1,9 @@
-"""Objects written back out (`set -o yaml|json`), and the pod template diff shown on a terminal.
+"""Objects written out (`set -o yaml|json`), manifests written back (`set --local`), and the
+pod template diff shown on a terminal.
 
-YAML keeps each document's field order and never folds long lines, so
-`kubectl shm set -f app.yaml --local 2Gi -o yaml > app.yaml` changes only the
-lines it must (comments are not kept: the YAML is parsed and written again).
+`set --local` prints each manifest's own text with the change made in place, in the
+encoding it was read in: `kubectl shm set -f app.yaml --local 2Gi > app.yaml` changes
+only the /dev/shm lines.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
+from kubectl_shm.manifests.decoding import encode_manifest
 from kubectl_shm.render.terminal import Terminal
+
+if TYPE_CHECKING:
+    from kubectl_shm.set.local import ChangedManifest
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 DIFF_CONTEXT = 2
@@ -40,6 +45,29 @@ def write_objects(objects: Sequence[Mapping[str, Any]], out: TextIO, output: str
         allow_unicode=True,
         width=2**31 - 1,
     )
+
+
+def write_manifests(manifests: Sequence[ChangedManifest], out: TextIO) -> None:
+    """Every manifest in order, as a stream kubectl reads as one: `---` between files.
+
+    Written as bytes in the first manifest's encoding (with its byte order mark, if it
+    had one), so a file that is not UTF-8 comes back as it was.
+    """
+    if not manifests:
+        return
+    text = manifests[0].text
+    for manifest in manifests[1:]:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += manifest.text if manifest.text.startswith("---") else "---\n" + manifest.text
+    first = manifests[0]
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a text stream (tests): the text itself
+        out.write(text)
+        return
+    out.flush()
+    buffer.write(encode_manifest(text, first.encoding, first.bom))
+    buffer.flush()
 
 
 def yaml_text(value: Any) -> str:

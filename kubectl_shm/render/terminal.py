@@ -12,7 +12,7 @@ import io
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 from kubectl_shm.errors import InputError, ShmError
 
@@ -101,10 +101,10 @@ class _GuardedOutput:
     """A stream whose write errors become OutputError; a closed pipe stays BrokenPipeError
     (`| head` is no error). Everything else is the stream's own."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[Any]) -> None:
         self._stream = stream
 
-    def write(self, text: str) -> int:
+    def write(self, text: Any) -> int:
         try:
             return self._stream.write(text)
         except BrokenPipeError:
@@ -119,6 +119,11 @@ class _GuardedOutput:
             raise
         except (OSError, ValueError) as error:
             raise _output_error(error) from error
+
+    @property
+    def buffer(self) -> Any:
+        """The binary stream below (manifests written in their own encoding), guarded too."""
+        return _GuardedOutput(getattr(self._stream, "buffer"))  # noqa: B009 (TextIO only)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

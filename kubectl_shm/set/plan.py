@@ -160,6 +160,7 @@ def plan_shm(obj: Mapping[str, Any], request: ShmRequest) -> ShmPlan:
     for template in templates:
         chosen = choose_containers(template.pod_spec, request.containers)
         if chosen:
+            _check_names(label, template.path, chosen)
             changes.append(_change_template(template, chosen, request, label, after))
     found = {name for change in changes for name in change.containers}
     missing = [c for c in request.containers if c not in found]
@@ -195,6 +196,17 @@ def _change_template(
         draft.volume,
         template.keys,
     )
+
+
+def _check_names(label: str, path: str, chosen: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """The edits name the containers they change: each must have a name, a string (as
+    Kubernetes requires; a manifest may not)."""
+    for key, container in chosen:
+        name = container.get("name")
+        if not name:
+            raise ShmRefused(f"{label}: a container in {path}.{key} has no name")
+        if not isinstance(name, str):
+            raise ShmRefused(f"{label}: container name {name!r} in {path}.{key} is not a string")
 
 
 def _missing_containers(

@@ -179,6 +179,104 @@ def test_local_missing_file(shm, tmp_path):
     )
 
 
+# Issue 13: what PyYAML's round trip used to change, kept byte for byte.
+FAITHFUL = """\
+# Trainer: comments stay.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: answers
+data:
+  "y": "y"          # quoted y stays a string
+  "Y": "n"
+  exp: "1e3"
+  octal: "0o17"
+  when: 12:30
+  date: 2024-01-02T03:04:05Z
+  mode: 0644
+  script: |
+    echo hi
+  folded: >-
+    one
+    two
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: trainer, labels: {app: trainer}}
+spec:
+  selector:
+    matchLabels: {app: trainer}
+  template:
+    metadata:
+      labels: {app: trainer}
+    spec:
+      containers:
+        - name: main
+          image: pytorch/pytorch:2.3
+          args: [--sep, =, "--lr=3e-4"]   # = is a plain string
+"""
+SHM_LINES = """\
+          volumeMounts:
+            - name: dshm
+              mountPath: /dev/shm
+      volumes:
+        - name: dshm
+          emptyDir:
+            medium: Memory
+            sizeLimit: 2Gi
+"""
+
+
+def test_local_changes_nothing_but_the_shm_lines(shm, tmp_path):
+    path = tmp_path / "app.yaml"
+    path.write_text(FAITHFUL)
+    result = shm("set", "-f", str(path), "--local", "2Gi")
+    assert result.status == 0, result.stderr
+    assert result.stdout == FAITHFUL + SHM_LINES
+
+
+def test_local_several_files_and_stdin_make_one_stream(shm, tmp_path):
+    (tmp_path / "a.yaml").write_text("kind: ConfigMap\nmetadata: {name: a}  # no final newline")
+    (tmp_path / "b.json").write_text('{"kind": "ConfigMap", "metadata": {"name": "b"}}\n')
+    args = ["set", "-f", str(tmp_path / "a.yaml"), "-f", "-", "-f", str(tmp_path / "b.json")]
+    result = shm(*args, "--local", "2Gi", stdin=FAITHFUL)
+    assert result.status == 0, result.stderr
+    assert result.stdout == (
+        "kind: ConfigMap\nmetadata: {name: a}  # no final newline\n---\n"
+        + FAITHFUL + SHM_LINES
+        + '---\n{"kind": "ConfigMap", "metadata": {"name": "b"}}\n'
+    )  # fmt: skip
+
+
+def test_local_json_stays_json(shm, tmp_path):
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps({"kind": "Pod", "metadata": {"name": "p"},
+                                "spec": {"containers": [{"name": "main"}]}}, indent=2))  # fmt: skip
+    result = shm("set", "-f", str(path), "--local", "1Gi")
+    assert result.status == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["spec"]["volumes"] == [
+        {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}
+    ]
+    assert result.stdout.startswith('{\n  "kind": "Pod",\n  "metadata": {\n    "name": "p"\n')
+
+
+def test_local_refuses_a_pod_spec_shared_through_an_anchor_but_json_output_works(shm, tmp_path):
+    path = tmp_path / "list.yaml"
+    path.write_text(
+        "kind: List\nitems:\n"
+        "- {kind: Deployment, metadata: {name: a},\n"
+        "   spec: {template: {spec: &pod {containers: [{name: m}]}}}}\n"
+        "- {kind: Deployment, metadata: {name: b}, spec: {template: {spec: *pod}}}\n"
+    )
+    line = assert_one_line_error(shm("set", "-f", str(path), "--local", "1Gi"), 2, "&pod")
+    assert "list.yaml:4: cannot change this manifest in place" in line
+    result = shm("set", "-f", str(path), "--local", "1Gi", "-o", "json")
+    assert result.status == 0
+    items = json.loads(result.stdout)["items"]
+    assert [i["spec"]["template"]["spec"]["volumes"][0]["name"] for i in items] == ["dshm"] * 2
+
+
 # --- usage and input errors (exit 2) ----------------------------------------------------
 
 
