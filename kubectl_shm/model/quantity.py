@@ -1,40 +1,48 @@
-"""Kubernetes resource quantities with the API server's exact semantics.
+"""Kubernetes resource quantities, parsed exactly as the API server parses them.
 
-Grammar and rounding follow k8s.io/apimachinery/pkg/api/resource/quantity.go:
+`resource_quantity` mirrors k8s.io/apimachinery/pkg/api/resource (v0.34.4, the
+one Kubernetes v1.34.4 ships) step by step, and tests/unit/model/
+test_quantity_parity.py runs apimachinery itself on the same inputs to prove it:
 
-    <quantity> ::= <signedNumber><suffix>
-    <number>   ::= <digits> | <digits>.<digits> | <digits>. | .<digits>
-    <suffix>   ::= Ki|Mi|Gi|Ti|Pi|Ei | m|""|k|M|G|T|P|E | (e|E)<signedInteger>
+- `ParseQuantity` (quantity.go): sign, ASCII digits, one optional point, then a
+  suffix (n u m "" k M G T P E, Ki Mi Gi Ti Pi Ei, or e/E and an exponent that
+  fits an int64, kept as an int32). Quirks kept: a missing number is zero ("Mi",
+  ".", "+" are 0), "1." and ".5" are numbers.
+- Up to 18 digits take the int64 path (`int64Amount`); longer numbers, scales
+  below nano and overflows take the `inf.Dec` path, which rounds up to a
+  multiple of 1n and caps binary-suffix values at 2^63-1. Decimal ones keep
+  growing; `Value()` then returns the low 64 bits (`big.Int.Int64`), and on the
+  int64 path it returns 0 once the value passes int64.
+- `Quantity.Value()` rounds up, away from zero, except on the inf.Dec path for
+  negative numbers with a fraction (-1.0000000001Ki is -1023 there).
+- `String()` is the canonical form the API server writes back.
 
-`Quantity.Value()` rounds up to the next integer (ceiling), which is how a
-`sizeLimit: 0.5` becomes 1 byte; `to_bytes` does the same.
+A quantity in a manifest reaches the API server as JSON: `Quantity.UnmarshalJSON`
+gets the literal as written (a string as Go's JSON encoder writes it: control
+characters and U+2028/U+2029 escaped) and trims Unicode spaces. So a string
+here is taken as that literal, and a YAML/JSON number as the JSON number Python
+writes for it (`repr` of a float).
 """
 
 from __future__ import annotations
 
-import math
-import re
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from kubectl_shm.model import resource_quantity as resource
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_DECIMAL = {
-    "m": Fraction(1, 1000),
-    "": Fraction(1),
-    "k": Fraction(10**3),
-    "M": Fraction(10**6),
-    "G": Fraction(10**9),
-    "T": Fraction(10**12),
-    "P": Fraction(10**15),
-    "E": Fraction(10**18),
-}
-_NUMBER = re.compile(r"([+-]?)(\d+\.?\d*|\.\d+)(.*)", re.DOTALL)
-_EXPONENT = re.compile(r"[eE]([+-]?\d+)")
-# Far beyond any real quantity; stops "1e999999999" from costing a huge integer.
-_MAX_EXPONENT = 1000
+# What strings.TrimSpace takes off a JSON string's literal: unicode.IsSpace, less
+# what Go's encoder escapes (\t \n \v \f \r, U+2028, U+2029), which is never trimmed.
+_TRIMMED = " \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+# Past this power of ten `parse_quantity` gives up on an exact Fraction.
+_EXACT_LIMIT = 10_000
 
 
 class QuantityError(ValueError):
-    """A string that is not a Kubernetes quantity. `value` holds the bad input."""
+    """A value that is not a Kubernetes quantity. `value` holds the bad input."""
 
     def __init__(self, value: object, reason: str) -> None:
         super().__init__(f"invalid quantity {value!r}: {reason}")
@@ -43,31 +51,42 @@ class QuantityError(ValueError):
 
 
 def parse_quantity(value: object) -> Fraction:
-    """The exact value of a quantity given as a string or a YAML/JSON number."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise QuantityError(value, "expected a string or a number")
-    text = _as_text(value).strip()  # json.Unmarshal of a Quantity trims spaces too
-    if not text:
-        raise QuantityError(value, "empty")
-    match = _NUMBER.fullmatch(text)
-    if match is None:
-        raise QuantityError(value, "expected a number such as 512Mi, 2Gi or 1.5G")
-    sign, number, suffix = match.groups()
-    magnitude = Fraction(number) * _multiplier(value, suffix)
-    return -magnitude if sign == "-" else magnitude
+    """The exact value Kubernetes holds for a quantity given as a string or a YAML/JSON
+    number: the number, rounded up to 1n, binary suffixes capped at 2^63-1.
+
+    QuantityError also for a value past 10^±10000, which Kubernetes accepts but
+    which no Fraction here is worth computing.
+    """
+    from fractions import Fraction
+
+    unscaled, power = resource.exact_of(_parse(value).amount)
+    if unscaled == 0:
+        return Fraction(0)
+    if abs(power) > _EXACT_LIMIT:
+        raise QuantityError(value, f"too large or too small to compute (10^{power})")
+    return Fraction(unscaled) * Fraction(10) ** power
 
 
 def to_bytes(value: object) -> int:
-    """The integer value Kubernetes uses (`Quantity.Value()`): rounded up, never down."""
-    return math.ceil(parse_quantity(value))
+    """The integer Kubernetes uses, `Quantity.Value()`: rounded up; past int64 what
+    Value() returns there (0 on the int64 path, the low 64 bits on the inf.Dec path)."""
+    return resource.value_of(_parse(value).amount)
 
 
 def positive_bytes(value: object) -> int:
-    """Like `to_bytes`, but the quantity must be greater than zero."""
-    exact = parse_quantity(value)
-    if exact <= 0:
+    """Like `to_bytes`, but the quantity must be greater than zero and at most 2^63-1."""
+    quantity = _parse(value)
+    if resource.sign_of(quantity.amount) <= 0:
         raise QuantityError(value, "must be greater than zero")
-    return math.ceil(exact)
+    size = resource.value_of(quantity.amount)
+    if resource.above_int64(quantity.amount):
+        raise QuantityError(value, f"more than 2^63-1 bytes; Kubernetes would count {size}")
+    return size
+
+
+def canonical_quantity(value: object) -> str:
+    """The quantity as the API server writes it back (`Quantity.String()`): '1.5Gi' -> '1536Mi'."""
+    return resource.canonical(_parse(value))
 
 
 def format_bytes(size: int | None) -> str:
@@ -82,23 +101,19 @@ def format_bytes(size: int | None) -> str:
     return str(size)
 
 
-def _as_text(value: str | int | float) -> str:
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise QuantityError(value, "not a finite number")
-        return repr(value)
-    return str(value)
-
-
-def _multiplier(value: object, suffix: str) -> Fraction:
-    if suffix in _BINARY:
-        return Fraction(_BINARY[suffix])
-    if suffix in _DECIMAL:
-        return _DECIMAL[suffix]
-    exponent = _EXPONENT.fullmatch(suffix)
-    if exponent is None:
-        raise QuantityError(value, f"unknown suffix {suffix!r} (use Ki, Mi, Gi, k, M, G, ...)")
-    power = int(exponent.group(1))
-    if abs(power) > _MAX_EXPONENT:
-        raise QuantityError(value, "exponent out of range")
-    return Fraction(10) ** power
+def _parse(value: object) -> resource.Quantity:
+    """ParseQuantity of the JSON literal UnmarshalJSON gets, trimmed as it trims it."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise QuantityError(value, "expected a string or a number")
+    if isinstance(value, str):
+        text = value.strip(_TRIMMED)  # UnmarshalJSON: strings.TrimSpace
+    elif isinstance(value, int):
+        text = resource.decimal_text(value)
+    elif value != value or value in (float("inf"), float("-inf")):
+        raise QuantityError(value, "not a finite number")
+    else:
+        text = repr(value)
+    try:
+        return resource.parse_text(text)
+    except resource.Refused as refused:
+        raise QuantityError(value, refused.reason) from None
