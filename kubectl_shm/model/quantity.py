@@ -1,46 +1,49 @@
-"""Kubernetes resource quantities with the API server's exact semantics.
+"""Kubernetes resource quantities, parsed exactly as the API server parses them.
 
-Grammar and rounding follow k8s.io/apimachinery/pkg/api/resource/quantity.go:
+`resource_quantity` mirrors k8s.io/apimachinery/pkg/api/resource (v0.34.4, the
+one Kubernetes v1.34.4 ships) step by step, and tests/unit/model/
+test_quantity_parity.py runs apimachinery itself on the same inputs to prove it:
 
-    <quantity> ::= <signedNumber><suffix>
-    <number>   ::= <digits> | <digits>.<digits> | <digits>. | .<digits>
-    <suffix>   ::= Ki|Mi|Gi|Ti|Pi|Ei | n|u|m|""|k|M|G|T|P|E | (e|E)<signedInteger>
+- `ParseQuantity` (quantity.go): sign, ASCII digits, one optional point, then a
+  suffix (n u m "" k M G T P E, Ki Mi Gi Ti Pi Ei, or e/E and an exponent that
+  fits an int64, kept as an int32). Quirks kept: a missing number is zero ("Mi",
+  ".", "+" are 0), "1." and ".5" are numbers.
+- Up to 18 digits take the int64 path (`int64Amount`); longer numbers, scales
+  below nano and overflows take the `inf.Dec` path, which rounds up to a
+  multiple of 1n and caps binary-suffix values at 2^63-1. Decimal ones keep
+  growing; `Value()` then returns the low 64 bits (`big.Int.Int64`), and on the
+  int64 path it returns 0 once the value passes int64.
+- `Quantity.Value()` rounds up, away from zero, except on the inf.Dec path for
+  negative numbers with a fraction (-1.0000000001Ki is -1023 there).
+- `String()` is the canonical form the API server writes back.
 
-Digits are ASCII only (parseQuantityString matches '0'..'9', not Unicode digits).
-`Quantity.Value()` rounds up to the next integer (ceiling), which is how a
-`sizeLimit: 0.5` becomes 1 byte; `to_bytes` does the same. `Value()` is an
-int64: a larger quantity (`1e400`) parses in Go but has no meaningful value, so
-`to_bytes` refuses it.
+A quantity in a manifest reaches the API server as JSON: `Quantity.UnmarshalJSON`
+gets the literal as written (a string as Go's JSON encoder writes it: control
+characters and U+2028/U+2029 escaped) and trims Unicode spaces. So a string
+here is taken as that literal, and a YAML/JSON number as the JSON number Python
+writes for it (`repr` of a float).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from kubectl_shm.model import resource_quantity as resource
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_DECIMAL = {
-    "n": Fraction(1, 10**9),
-    "u": Fraction(1, 10**6),
-    "m": Fraction(1, 1000),
-    "": Fraction(1),
-    "k": Fraction(10**3),
-    "M": Fraction(10**6),
-    "G": Fraction(10**9),
-    "T": Fraction(10**12),
-    "P": Fraction(10**15),
-    "E": Fraction(10**18),
-}
-_NUMBER = re.compile(r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(.*)", re.DOTALL)
-_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)")
-# Far beyond any real quantity; stops "1e999999999" from costing a huge integer.
-_MAX_EXPONENT = 1000
-# int64 has 19 digits; the rest is leading zeros at most. Also keeps int() off huge strings.
-_MAX_DIGITS = 100
-_SHOWN_CHARS = 60
+# What strings.TrimSpace takes off a JSON string's literal: unicode.IsSpace, less
+# what Go's encoder escapes (\t \n \v \f \r, U+2028, U+2029), which is never trimmed.
+_TRIMMED = " \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+# Past this power of ten `parse_quantity` gives up on an exact Fraction.
+_EXACT_LIMIT = 10_000
 # Quantity.Value() is an int64; beyond it Kubernetes has no byte count to use.
 MAX_BYTES = 2**63 - 1
+_SHOWN_CHARS = 60
+_NUMERAL = re.compile(r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(.*)", re.DOTALL)
 # Suffixes a person may mean by a wrong-case or byte-style one ("2g", "1GB", "1mi"):
 # never milli, which nobody means for memory.
 _SIZE_SUFFIXES = ("k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
@@ -49,7 +52,7 @@ _FRACTION_WORDS = {"m": "millibytes", "u": "microbytes", "n": "nanobytes"}
 
 
 class QuantityError(ValueError):
-    """A string that is not a Kubernetes quantity. `value` holds the bad input."""
+    """A value that is not a Kubernetes quantity. `value` holds the bad input."""
 
     def __init__(self, value: object, reason: str) -> None:
         super().__init__(f"invalid quantity {shown_value(value)}: {reason}")
@@ -59,45 +62,56 @@ class QuantityError(ValueError):
 
 def shown_value(value: object) -> str:
     """`repr(value)`, cut short: a message quotes what the user wrote, not a megabyte of it."""
-    if isinstance(value, int) and value.bit_length() > _MAX_DIGITS * 4:
+    if isinstance(value, int) and value.bit_length() > 400:
         return f"<a {value.bit_length()}-bit integer>"  # repr() of it may exceed Python's limit
     text = repr(value)
     return text if len(text) <= _SHOWN_CHARS else f"{text[: _SHOWN_CHARS - 3]}..."
 
 
 def parse_quantity(value: object) -> Fraction:
-    """The exact value of a quantity given as a string or a YAML/JSON number."""
-    return _parse(value)[0]
+    """The exact value Kubernetes holds for a quantity given as a string or a YAML/JSON
+    number: the number, rounded up to 1n, binary suffixes capped at 2^63-1.
+
+    QuantityError also for a value past 10^±10000, which Kubernetes accepts but
+    which no Fraction here is worth computing.
+    """
+    from fractions import Fraction
+
+    unscaled, power = resource.exact_of(_parse(value).amount)
+    if unscaled == 0:
+        return Fraction(0)
+    if abs(power) > _EXACT_LIMIT:
+        raise QuantityError(value, f"too large or too small to compute (10^{power})")
+    return Fraction(unscaled) * Fraction(10) ** power
 
 
 def to_bytes(value: object) -> int:
-    """The integer value Kubernetes uses (`Quantity.Value()`): rounded up, never down.
+    """The integer Kubernetes uses, `Quantity.Value()`: rounded up; past int64 what
+    Value() returns there (0 on the int64 path, the low 64 bits on the inf.Dec path)."""
+    return resource.value_of(_parse(value).amount)
 
-    ParseQuantity caps binary-suffixed values at the int64 maximum ("9Ei" is 2^63-1);
-    any other value beyond it has no int64 value and is refused.
-    """
-    exact, suffix = _parse(value)
-    size = math.ceil(exact)
-    if abs(size) > MAX_BYTES:
-        if suffix not in _BINARY:
-            raise QuantityError(value, "too large: Kubernetes counts bytes in an int64 (< 8Ei)")
-        size = MAX_BYTES if size > 0 else -MAX_BYTES
+
+def positive_bytes(value: object) -> int:
+    """Like `to_bytes`, but the quantity must be greater than zero and at most 2^63-1."""
+    quantity = _parse(value)
+    if resource.sign_of(quantity.amount) <= 0:
+        raise QuantityError(value, "must be greater than zero")
+    size = resource.value_of(quantity.amount)
+    if resource.above_int64(quantity.amount):
+        raise QuantityError(value, f"more than 2^63-1 bytes; Kubernetes would count {size}")
     return size
 
 
 def nonnegative_bytes(value: object) -> int:
-    """Like `to_bytes`, for fields the API server refuses below zero (limits, sizeLimit)."""
-    size = to_bytes(value)
-    if size < 0:
+    """`to_bytes` for the byte counts the size model uses (memory limits, sizeLimit): refused
+    below zero, as the API server refuses them, and past 2^63-1, where `Value()` no longer
+    tells the size (a wrapped or zero int64) while the kubelet compares the exact value."""
+    quantity = _parse(value)
+    if resource.sign_of(quantity.amount) < 0:
         raise QuantityError(value, "must not be negative")
-    return size
-
-
-def positive_bytes(value: object) -> int:
-    """Like `to_bytes`, but the quantity must be greater than zero."""
-    if parse_quantity(value) <= 0:
-        raise QuantityError(value, "must be greater than zero")
-    return to_bytes(value)
+    if resource.above_int64(quantity.amount):
+        raise QuantityError(value, "too large: Kubernetes counts bytes in an int64 (< 8Ei)")
+    return resource.value_of(quantity.amount)
 
 
 def spelled_out(value: object) -> str:
@@ -124,6 +138,11 @@ def mebibytes_meant(value: object) -> str | None:
     return f"{number}Mi" if 0 < number <= 65536 else None
 
 
+def canonical_quantity(value: object) -> str:
+    """The quantity as the API server writes it back (`Quantity.String()`): '1.5Gi' -> '1536Mi'."""
+    return resource.canonical(_parse(value))
+
+
 def format_bytes(size: int | None) -> str:
     """A short human form in binary units: 67108864 -> '64Mi', 1610612736 -> '1.5Gi'."""
     if size is None:
@@ -136,63 +155,42 @@ def format_bytes(size: int | None) -> str:
     return str(size)
 
 
-def _parse(value: object) -> tuple[Fraction, str]:
-    """The exact value and the suffix it was written with."""
+def _parse(value: object) -> resource.Quantity:
+    """ParseQuantity of the JSON literal UnmarshalJSON gets, trimmed as it trims it."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise QuantityError(value, "expected a string or a number")
-    text = _as_text(value).strip()  # json.Unmarshal of a Quantity trims spaces too
-    if not text:
-        raise QuantityError(value, "empty")
-    match = _NUMBER.fullmatch(text)
-    if match is None:
-        if not text.isascii() and any(char.isdigit() for char in text):
-            raise QuantityError(value, "digits must be ASCII 0-9")
-        raise QuantityError(value, "expected a number such as 512Mi, 2Gi or 1.5G")
-    sign, number, suffix = match.groups()
-    if len(number) > _MAX_DIGITS:
-        raise QuantityError(value, f"more than {_MAX_DIGITS} digits")
-    magnitude = Fraction(number) * _multiplier(value, suffix)
-    return (-magnitude if sign == "-" else magnitude), suffix
+    if isinstance(value, str):
+        text = value.strip(_TRIMMED)  # UnmarshalJSON: strings.TrimSpace
+    elif isinstance(value, int):
+        text = resource.decimal_text(value)
+    elif value != value or value in (float("inf"), float("-inf")):
+        raise QuantityError(value, "not a finite number")
+    else:
+        text = repr(value)
+    try:
+        return resource.parse_text(text)
+    except resource.Refused as refused:
+        raise QuantityError(value, _with_hint(refused.reason, text)) from None
+
+
+def _with_hint(reason: str, text: str) -> str:
+    """An unknown suffix that is a wrong-case or byte-style one ('2g', '1GB', '1mi'): say
+    which were probably meant."""
+    match = _NUMERAL.fullmatch(text)
+    if not reason.startswith("unknown suffix") or match is None:
+        return reason
+    base = match.group(3).lower().removesuffix("b").removesuffix("i")
+    meant = [known for known in _SIZE_SUFFIXES if known.lower().removesuffix("i") == base]
+    return (
+        f"unknown suffix {match.group(3)!r} (did you mean {' or '.join(meant)}?)"
+        if meant
+        else reason
+    )
 
 
 def _numeral(value: object) -> re.Match[str] | None:
     """Sign, number and suffix of a quantity as written; None for what is not one."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    try:
-        return _NUMBER.fullmatch(_as_text(value).strip())
-    except QuantityError:
-        return None
-
-
-def _as_text(value: str | int | float) -> str:
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise QuantityError(value, "not a finite number")
-        return repr(value)
-    if isinstance(value, int) and value.bit_length() > _MAX_DIGITS * 4:
-        raise QuantityError(value, f"more than {_MAX_DIGITS} digits")
-    return str(value)
-
-
-def _multiplier(value: object, suffix: str) -> Fraction:
-    if suffix in _BINARY:
-        return Fraction(_BINARY[suffix])
-    if suffix in _DECIMAL:
-        return _DECIMAL[suffix]
-    exponent = _EXPONENT.fullmatch(suffix)
-    if exponent is None:
-        raise QuantityError(value, f"unknown suffix {suffix!r} ({_suffix_hint(suffix)})")
-    power = int(exponent.group(1))
-    if abs(power) > _MAX_EXPONENT:
-        raise QuantityError(value, "exponent out of range")
-    return Fraction(10) ** power
-
-
-def _suffix_hint(suffix: str) -> str:
-    """'did you mean G or Gi?' for '2g', '2GB', '2gi'; else the suffixes there are."""
-    base = suffix.lower().removesuffix("b").removesuffix("i")
-    meant = [known for known in _SIZE_SUFFIXES if known.lower().removesuffix("i") == base]
-    if meant:
-        return f"did you mean {' or '.join(meant)}?"
-    return "use Ki, Mi, Gi, k, M, G, ..."
+    text = resource.decimal_text(value) if isinstance(value, int) else str(value)
+    return _NUMERAL.fullmatch(text.strip())

@@ -224,7 +224,7 @@ SIZES = [
     Fault("set-micro", ["set", "deploy/x", "3u"], 2, "3 microbytes"),
     Fault("set-lowercase-g", ["set", "deploy/x", "2g"], 2, "did you mean G or Gi?"),
     Fault("set-gb", ["set", "deploy/x", "2GB"], 2, "did you mean G or Gi?"),
-    Fault("set-1e400", ["set", "deploy/x", "1e400"], 2, "too large"),
+    Fault("set-1e400", ["set", "deploy/x", "1e400"], 2, "more than 2^63-1 bytes"),
     Fault("set-arabic-digits", ["set", "deploy/x", "\u0662Gi"], 2, "ASCII"),
     Fault("set-negative", ["set", "deploy/x", "--", "-1Gi"], 2, "greater than zero"),
 ]

@@ -211,7 +211,7 @@ def test_no_small_shm_finding_where_the_size_limit_does_not_decide(resources, si
     ("size_limit", "reason"),
     [
         ("-1Gi", "must not be negative"),
-        ("\u0661Gi", "digits must be ASCII 0-9"),
+        ("\u0661Gi", "not an ASCII digit 0-9"),
         ("1e400", "too large"),
     ],
 )
