@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from kubectl_shm.kube.errors import ConfigError
+from kubectl_shm.model.shapes import a_type
 
 # A kubeconfig is a few KiB; reading stops here (think --kubeconfig /dev/zero).
 MAX_BYTES = 16 << 20
@@ -189,7 +190,7 @@ def read_document(path: str) -> Lines | None:
         raise fault(path, at, f"not YAML: {reason}") from error
     if document is not None and not isinstance(document, Lines):
         raise fault(
-            path, 1, f"expected a mapping (clusters, contexts, users), not {_kind(document)}"
+            path, 1, f"expected a mapping (clusters, contexts, users), not {a_type(document)}"
         )
     return document
 
@@ -206,21 +207,23 @@ def _check_document(document: Lines, path: str) -> None:
     current = document.get("current-context")
     if current is not None and not isinstance(current, str):
         line = document.line_of("current-context")
-        raise fault(path, line, f"current-context must be a string, not {_kind(current)}")
+        raise fault(path, line, f"current-context must be a string, not {a_type(current)}")
     for section, key in _SECTIONS.items():
         items = document.get(section)
         if items is None:
             continue
         if not isinstance(items, list):
             line = document.line_of(section)
-            raise fault(path, line, f"{section} must be a list, not {_kind(items)}")
+            raise fault(path, line, f"{section} must be a list, not {a_type(items)}")
         for index, item in enumerate(items):
             _check_item(item, key, f"{section}[{index}]", path, item_line(items, index))
 
 
 def _check_item(item: Any, key: str, label: str, path: str, line: int) -> None:
     if not isinstance(item, Lines):
-        raise fault(path, line, f"{label} must be a mapping with name and {key}, not {_kind(item)}")
+        raise fault(
+            path, line, f"{label} must be a mapping with name and {key}, not {a_type(item)}"
+        )
     name = item.get("name")
     if not isinstance(name, str) or not name:
         raise fault(path, item.line_of("name"), f"{label} has no name")
@@ -228,7 +231,9 @@ def _check_item(item: Any, key: str, label: str, path: str, line: int) -> None:
     if body is None:
         return
     if not isinstance(body, Lines):
-        raise fault(path, item.line_of(key), f"{key} {name!r} must be a mapping, not {_kind(body)}")
+        raise fault(
+            path, item.line_of(key), f"{key} {name!r} must be a mapping, not {a_type(body)}"
+        )
     _check_fields(body, key, f"{key} {name!r}", path)
     exec_spec = body.get("exec") if key == "user" else None
     if isinstance(exec_spec, Lines):
@@ -239,9 +244,9 @@ def _check_fields(body: Lines, kind: str, label: str, path: str) -> None:
     for field, expected in _FIELD_TYPES[kind].items():
         value = body.get(field)
         if value is not None and not isinstance(value, expected):
-            wanted = _kind(expected())
+            wanted = a_type(expected())
             raise fault(
-                path, body.line_of(field), f"{label}: {field} must be {wanted}, not {_kind(value)}"
+                path, body.line_of(field), f"{label}: {field} must be {wanted}, not {a_type(value)}"
             )
 
 
@@ -250,21 +255,6 @@ def _empty(line: int) -> Lines:
     empty = Lines()
     empty.line = line
     return empty
-
-
-def _kind(value: object) -> str:
-    """How YAML would call the type of `value`, for messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "null" if value is None else type(value).__name__
 
 
 def _listed_paths() -> list[str]:

@@ -58,7 +58,7 @@ KUBECONFIG_FAULTS = [
     config("kubeconfig-cluster-a-string", base_with("  cluster:\n" + SERVER_LINE, "  cluster: c\n"),
            "line 6: cluster 'c' must be a mapping, not a string"),
     config("kubeconfig-server-a-number", base_with(SERVER_LINE, "    server: 6443\n"),
-           "line 7: cluster 'c': server must be a string, not a number"),
+           "line 7: cluster 'c': server must be a string, not an integer"),
     config("kubeconfig-insecure-a-string",
            base_with(SERVER_LINE, SERVER_LINE + "    insecure-skip-tls-verify: 'yes'\n"),
            "line 8: cluster 'c': insecure-skip-tls-verify must be a boolean"),
