@@ -161,7 +161,7 @@ def test_context_flag_selects_the_namespace(workloads, shm, kubectl, tmp_path):
     assert {w["namespace"] for w in found["workloads"]} == {workloads}
     unknown = shm("audit", "--kubeconfig", str(path), "--context", "nope")
     assert unknown.returncode == 3
-    assert unknown.stderr.strip() == "error: context 'nope' does not exist in the kubeconfig"
+    assert unknown.stderr.strip() == f"error: context 'nope' does not exist in kubeconfig {path}"
 
 
 def test_rbac_limited_user_gets_a_degraded_report(workloads, shm, limited_kubeconfig):
