@@ -57,16 +57,10 @@ def test_a_relative_mount_path_is_dev_shm(two_nodes, kubectl, shm, namespace, ap
     assert_df_is_predicted(kubectl, shm, namespace, "relative", 512 * Mi, "sizeLimit")
 
 
-def test_a_sidecar_covers_a_later_init_container_on_1_34(two_nodes, kubectl, shm, namespace, apply):
-    # 1.28-1.36: the init container 'setup' has no limit, but ContainerFn sees it with the
-    # 64Mi sidecar before it, so the pod has a limit: app 128Mi + sidecar 64Mi = 192Mi.
-    manifest = pod(
-        "covered",
-        image=two_nodes.image,
-        node=two_nodes.node_current,
-        shm=MEMORY_512,
-        memory_limit="128Mi",
-    )
+def sidecar_then_init(two_nodes, name: str, node: str) -> dict:
+    """A 64Mi sidecar, then an init container without a limit, an app of 128Mi, sizeLimit
+    512Mi: the pod limit the kubelet computes differs between 1.34 and 1.37."""
+    manifest = pod(name, image=two_nodes.image, node=node, shm=MEMORY_512, memory_limit="128Mi")
     manifest["spec"]["initContainers"] = [
         {
             "name": "proxy",
@@ -77,8 +71,23 @@ def test_a_sidecar_covers_a_later_init_container_on_1_34(two_nodes, kubectl, shm
         },
         {"name": "setup", "image": two_nodes.image, "command": ["true"]},
     ]
-    apply(manifest)
+    return manifest
+
+
+def test_a_sidecar_covers_a_later_init_container_on_1_34(two_nodes, kubectl, shm, namespace, apply):
+    # 1.28-1.36: the init container 'setup' has no limit, but ContainerFn sees it with the
+    # 64Mi sidecar before it, so the pod has a limit: app 128Mi + sidecar 64Mi = 192Mi.
+    apply(sidecar_then_init(two_nodes, "covered", two_nodes.node_current))
     assert_df_is_predicted(kubectl, shm, namespace, "covered", 192 * Mi, "pod-memory-limit")
+
+
+def test_1_37_checks_each_containers_own_limit(two_nodes, kubectl, shm, namespace, apply):
+    # v1.37.2 ResourceConfigForPod: 'setup' declares no limit of its own, so the pod has
+    # none and sizeLimit decides: 512Mi where 1.34 mounted 192Mi.
+    manifest = sidecar_then_init(two_nodes, "uncovered", two_nodes.node_frontier)
+    manifest["spec"]["tolerations"] = [{"key": "kubectl-shm.local/frontier", "operator": "Exists"}]
+    apply(manifest)
+    assert_df_is_predicted(kubectl, shm, namespace, "uncovered", 512 * Mi, "sizeLimit")
 
 
 def test_pod_level_memory_limit_caps_shm_on_1_34(two_nodes, kubectl, shm, namespace, apply):
