@@ -140,6 +140,8 @@ def set_shm(app: App, /, **options: Any) -> int:
     if live.dry_run != "none" and wait:
         raise InputError("--wait has nothing to follow with --dry-run")
     if _pods_only(query):
+        if options["output"]:
+            raise InputError("-o prints changed objects; a pod resized in place prints a line")
         # A running pod's /dev/shm can only be resized in place; waiting is how a
         # refused resize gets put back, so it is the default everywhere.
         live = dataclasses.replace(live, wait=wait is not False)

@@ -711,3 +711,12 @@ def test_diff_on_a_terminal(shm, api, monkeypatch):
     assert "+++ deployment/web spec.template (after)" in result.stderr
     assert "+      sizeLimit: 1Gi" in result.stderr
     assert "+    - name: dshm" in result.stderr or "+  - name: dshm" in result.stderr
+
+
+def test_pods_are_resized_alone_and_print_no_objects(shm):
+    mixed = shm("set", "pod/a", "deploy/b", "1Gi")
+    assert mixed.status == 2
+    assert "pods are resized in place, one kind at a time" in mixed.stderr
+    printed = shm("set", "pod/a", "1Gi", "-o", "yaml")
+    assert printed.status == 2
+    assert "a pod resized in place prints a line" in printed.stderr
