@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kubectl_shm.kube.connection import ConnectionOptions
     from kubectl_shm.model.workload_kinds import TargetQuery
     from kubectl_shm.set.live import LiveOptions
+    from kubectl_shm.set.resize_live import ResizeResult
 
 DRY_RUN = ("none", "client", "server")
 OUTPUT_FORMATS = ("yaml", "json")
@@ -53,6 +54,12 @@ DEFAULT_TIMEOUT = "5m"
     "--overwrite",
     is_flag=True,
     help="Replace a hostPath or other non-emptyDir volume at /dev/shm.",
+)
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="StatefulSets and DaemonSets with updateStrategy OnDelete: change the template and "
+    "resize each running pod's /dev/shm in place, no restart (Kubernetes 1.37).",
 )
 @click.option(
     "--force",
@@ -139,13 +146,13 @@ def set_shm(app: App, /, **options: Any) -> int:
     )
     if live.dry_run != "none" and wait:
         raise InputError("--wait has nothing to follow with --dry-run")
-    if _pods_only(query):
+    in_place = options["in_place"]
+    if _pods_only(query) or in_place:
         if options["output"]:
-            raise InputError("-o prints changed objects; a pod resized in place prints a line")
-        # A running pod's /dev/shm can only be resized in place; waiting is how a
-        # refused resize gets put back, so it is the default everywhere.
+            raise InputError("-o prints changed objects; a resize in place prints lines")
+        # Waiting is how a resize the kubelet refuses gets put back: the default here.
         live = dataclasses.replace(live, wait=wait is not False)
-        _resize_pods(app, connection, query, request, live)
+        _resize_in_place(app, connection, query, request, live, workloads=in_place)
         return ExitStatus.OK
     _set_live(app, connection, query, request, live, options["output"])
     return ExitStatus.OK
@@ -158,21 +165,28 @@ def _pods_only(query: TargetQuery) -> bool:
     return kinds == {"Pod"} and bool(query.named)
 
 
-def _resize_pods(
+def _resize_in_place(
     app: App,
     connection: ConnectionOptions,
     query: TargetQuery,
     request: ShmRequest,
     live: LiveOptions,
+    *,
+    workloads: bool,
 ) -> None:
+    """Pods, or with --in-place StatefulSets and DaemonSets and their pods, one line each."""
     from kubectl_shm.render.feedback import TerminalFeedback
     from kubectl_shm.set.resize_live import resize_in_place
+    from kubectl_shm.set.workload_resize import IN_PLACE_KINDS, resize_workload_in_place
 
+    if workloads and (query.kinds or any(t.kind.kind not in IN_PLACE_KINDS for t in query.named)):
+        raise InputError("--in-place takes statefulsets and daemonsets by name (sts/NAME, ds/NAME)")
     feedback = TerminalFeedback(app.terminal)
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(live.dry_run, "")
     with closing(app.connect(connection)) as kube:
         for target in query.named:
-            result = resize_in_place(
+            resize = resize_workload_in_place if workloads else resize_in_place
+            found = resize(
                 kube,
                 feedback,
                 target,
@@ -181,14 +195,21 @@ def _resize_pods(
                 wait=live.wait,
                 timeout=live.timeout,
             )
-            summary = result.resize.summary()
-            if not result.changed:
-                line = f"{result.label} unchanged: /dev/shm sizeLimit is {result.resize.old_size}"
-            elif result.applied:
-                line = f"{result.label} resized in place: {summary}, no restart"
-            else:
-                line = f"{result.label} resize requested: {summary}"
-            app.terminal.stdout.write(f"{line}{suffix}\n")
+            results = found if isinstance(found, list) else [found]
+            for result in results:
+                app.terminal.stdout.write(f"{_resize_line(result)}{suffix}\n")
+
+
+def _resize_line(result: ResizeResult) -> str:
+    resize = result.resize
+    if not result.changed:
+        return f"{result.label} unchanged: /dev/shm sizeLimit is {resize.old_size}"
+    if result.label.startswith("pod/"):
+        done = "resized in place" if result.applied else "resize requested"
+        return f"{result.label} {done}: {resize.summary()}" + (
+            ", no restart" if result.applied else ""
+        )
+    return f"{result.label} patched: {resize.summary()} in its template (OnDelete: no rollout)"
 
 
 def _set_live(

@@ -61,33 +61,68 @@ def resize_in_place(
     label = f"pod/{target.name}"
     pod = get_workload(kube, kind=BY_KIND["Pod"], namespace=namespace, name=target.name)
     try:
-        resize = plan_in_place(pod, request, target.name)
-        if resize.old_size == resize.new_size:
-            return ResizeResult(label, resize, changed=False, applied=None)
-        node_name = str(mapping(pod.get("spec")).get("nodeName") or "")
-        if not node_name:
-            raise ShmRefused(f"{label} is not scheduled yet: nothing is mounted to resize")
-        refusal = node_refusal(fetching.get_node(kube, node_name))
-        refusal = refusal or usage_refusal(resize, _used(kube, node_name, namespace, resize))
-        if refusal:
-            raise ShmRefused(refusal)
+        resize, node = prepare_pod(kube, namespace, pod, request)
     except ShmRefused as error:
         raise ShmRefused(
             f"cannot change {label} in place: {error}; {_instead(kube, target, request)}"
         ) from error
+    if resize.old_size == resize.new_size:
+        return ResizeResult(label, resize, changed=False, applied=None)
     feedback.note(f"{label}: {resize.summary()} in place (no restart)")
     if dry_run == "client":
         return ResizeResult(label, resize, changed=True, applied=None)
     version = mapping(pod.get("metadata")).get("resourceVersion")
-    _check_on_server(kube, namespace, resize, version)
+    check_on_server(kube, namespace, resize, version)
     if dry_run == "server":
         return ResizeResult(label, resize, changed=True, applied=None)
+    try:
+        applied = apply_resize(kube, namespace, resize, node, version, wait=wait, timeout=timeout)
+    except ResizeFailed as error:
+        raise ResizeFailed(f"{error}; {_ROLLOUT}") from error
+    return ResizeResult(label, resize, changed=True, applied=applied)
+
+
+def prepare_pod(
+    kube: Kube, namespace: str, pod: Mapping[str, Any], request: ShmRequest
+) -> tuple[InPlaceResize, str]:
+    """The resize of one running pod and its node; ShmRefused saying why it cannot be."""
+    name = str(mapping(pod.get("metadata")).get("name"))
+    resize = plan_in_place(pod, request, name)
+    node = str(mapping(pod.get("spec")).get("nodeName") or "")
+    if resize.old_size == resize.new_size:
+        return resize, node
+    if not node:
+        raise ShmRefused(f"pod/{name} is not scheduled yet: nothing is mounted to resize")
+    refusal = node_refusal(fetching.get_node(kube, node))
+    refusal = refusal or usage_refusal(resize, _used(kube, node, namespace, resize))
+    if refusal:
+        raise ShmRefused(refusal)
+    return resize, node
+
+
+def apply_resize(
+    kube: Kube,
+    namespace: str,
+    resize: InPlaceResize,
+    node: str,
+    version: Any,
+    *,
+    wait: bool,
+    timeout: float | None,
+) -> bool | None:
+    """The resize, conditional on `version`; with `wait`, until the kubelet applied it
+    (True), else ResizeFailed after putting the old sizeLimit back. None: not waited for."""
     patch = {**resize.patch(), "metadata": {"resourceVersion": version}}
     patch_pod_resize(kube, namespace=namespace, name=resize.pod, patch=patch)
     if not wait:
-        return ResizeResult(label, resize, changed=True, applied=None)
-    _wait_for_kubelet(kube, str(node_name), namespace, resize, timeout)
-    return ResizeResult(label, resize, changed=True, applied=True)
+        return None
+    _wait_for_kubelet(kube, node, namespace, resize, timeout)
+    return True
+
+
+def put_back(kube: Kube, namespace: str, resize: InPlaceResize) -> None:
+    """The old sizeLimit again (after a later step failed); KubeError propagates."""
+    patch_pod_resize(kube, namespace=namespace, name=resize.pod, patch=resize.revert_patch())
 
 
 _ROLLOUT = "change its owner instead (kubectl shm set TYPE/NAME SIZE: a rollout)"
@@ -105,7 +140,8 @@ def _instead(kube: Kube, target: Target, request: ShmRequest) -> str:
     )
 
 
-def _check_on_server(kube: Kube, namespace: str, resize: InPlaceResize, version: Any) -> None:
+def check_on_server(kube: Kube, namespace: str, resize: InPlaceResize, version: Any) -> None:
+    """A server dry run of the resize; ShmRefused when the API server drops the change."""
     patch = {**resize.patch(), "metadata": {"resourceVersion": version}}
     stored = patch_pod_resize(kube, namespace=namespace, name=resize.pod, patch=patch, dry_run=True)
     stored_size = _size_limit(stored, resize.volume)
@@ -136,7 +172,7 @@ def _wait_for_kubelet(
             _put_back(kube, namespace, resize)
             raise ResizeFailed(
                 f"the kubelet did not resize /dev/shm of pod/{resize.pod}: {why}; its sizeLimit "
-                f"is back at {resize.old_size} and the pod runs on unchanged; {_ROLLOUT}"
+                f"is back at {resize.old_size} and the pod runs on unchanged"
             )
         time.sleep(POLL_SECONDS)
 
@@ -160,7 +196,7 @@ def _settled(pod: Mapping[str, Any]) -> bool:
 
 def _put_back(kube: Kube, namespace: str, resize: InPlaceResize) -> None:
     try:
-        patch_pod_resize(kube, namespace=namespace, name=resize.pod, patch=resize.revert_patch())
+        put_back(kube, namespace, resize)
     except KubeError as error:
         raise ResizeFailed(
             f"the kubelet did not resize /dev/shm of pod/{resize.pod}, and putting its "

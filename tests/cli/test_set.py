@@ -719,4 +719,11 @@ def test_pods_are_resized_alone_and_print_no_objects(shm):
     assert "pods are resized in place, one kind at a time" in mixed.stderr
     printed = shm("set", "pod/a", "1Gi", "-o", "yaml")
     assert printed.status == 2
-    assert "a pod resized in place prints a line" in printed.stderr
+    assert "a resize in place prints lines" in printed.stderr
+
+
+def test_in_place_takes_statefulsets_and_daemonsets_by_name(shm):
+    for args in (["deploy/web", "1Gi", "--in-place"], ["sts", "--all", "1Gi", "--in-place"]):
+        result = shm("set", *args)
+        assert result.status == 2
+        assert "--in-place takes statefulsets and daemonsets by name" in result.stderr

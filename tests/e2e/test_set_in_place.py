@@ -16,7 +16,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import fill_shm, shm_df_kib, wait_for_pod
-from tests.e2e.manifests import pod
+from tests.e2e.manifests import pod, statefulset
 
 pytestmark = pytest.mark.e2e
 
@@ -126,3 +126,42 @@ def _wait_for_used(kubectl, node: str, namespace: str, name: str, at_least: int)
                     return
         time.sleep(5)
     raise AssertionError(f"the kubelet of {node} never reported {name} using {at_least} bytes")
+
+
+def test_a_statefulset_with_on_delete_in_place(two_nodes, kubectl, shm, namespace, apply):
+    spec = frontier_pod(two_nodes, "unused", "64Mi")["spec"]
+    db = statefulset("db", spec, replicas=2)
+    db["spec"]["updateStrategy"] = {"type": "OnDelete"}
+    apply(db)
+    for name in ("db-0", "db-1"):
+        wait_for_pod(kubectl, namespace, name)
+    result = shm("set", "sts/db", "128Mi", "--in-place", "-n", namespace, "--timeout", "90s")
+    template = kubectl(
+        "get", "sts", "db", "-n", namespace,
+        "-o", "jsonpath={.spec.template.spec.volumes[0].emptyDir.sizeLimit}",
+    ).stdout  # fmt: skip
+    if CGROUP_V2:
+        assert result.returncode == 0, result.stderr
+        assert "statefulset/db patched: /dev/shm 64Mi -> 128Mi" in result.stdout
+        assert template == "128Mi"
+        sizes = {"db-0": 128 * Mi, "db-1": 128 * Mi}
+    else:
+        # The first pod's resize is refused by the kubelet: it, and the template, are put back.
+        assert result.returncode == 3, result.stdout + result.stderr
+        assert "not supported on cgroups v1" in result.stderr
+        assert "the template is back at 64Mi too" in result.stderr
+        assert template == "64Mi"
+        sizes = {"db-0": 64 * Mi, "db-1": 64 * Mi}
+    for name, size in sizes.items():
+        assert size_limit(kubectl, namespace, name) == ("128Mi" if CGROUP_V2 else "64Mi")
+        assert shm_df_kib(kubectl, namespace, name)[0] * 1024 == size
+        assert restarts(kubectl, namespace, name) == 0
+
+
+def test_in_place_needs_on_delete(two_nodes, kubectl, shm, namespace, apply):
+    spec = frontier_pod(two_nodes, "unused", "64Mi")["spec"]
+    apply(statefulset("rolling", spec))
+    wait_for_pod(kubectl, namespace, "rolling-0")
+    result = shm("set", "sts/rolling", "128Mi", "--in-place", "-n", namespace)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "updateStrategy is OnDelete (this one: RollingUpdate)" in result.stderr
