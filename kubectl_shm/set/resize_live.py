@@ -113,10 +113,11 @@ def apply_resize(
     """The resize, conditional on `version`; with `wait`, until the kubelet applied it
     (True), else ResizeFailed after putting the old sizeLimit back. None: not waited for."""
     patch = {**resize.patch(), "metadata": {"resourceVersion": version}}
-    patch_pod_resize(kube, namespace=namespace, name=resize.pod, patch=patch)
+    stored = patch_pod_resize(kube, namespace=namespace, name=resize.pod, patch=patch)
     if not wait:
         return None
-    _wait_for_kubelet(kube, node, namespace, resize, timeout)
+    generation = mapping(stored.get("metadata")).get("generation") or 0
+    _wait_for_kubelet(kube, node, namespace, resize, timeout, generation)
     return True
 
 
@@ -153,14 +154,20 @@ def check_on_server(kube: Kube, namespace: str, resize: InPlaceResize, version: 
 
 
 def _wait_for_kubelet(
-    kube: Kube, node: str, namespace: str, resize: InPlaceResize, timeout: float | None
+    kube: Kube,
+    node: str,
+    namespace: str,
+    resize: InPlaceResize,
+    timeout: float | None,
+    generation: int,
 ) -> None:
     """Until the kubelet's stats show the new size; ResizeFailed (after putting the old
-    sizeLimit back) when the kubelet refuses it or time runs out."""
+    sizeLimit back) when the kubelet refuses it or time runs out. `generation` is the pod's
+    after the resize: conditions about an earlier one are not the kubelet's answer."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         pod = get_workload(kube, kind=BY_KIND["Pod"], namespace=namespace, name=resize.pod)
-        refused = _kubelet_refusal(pod)
+        refused = _kubelet_refusal(pod, generation)
         mounted = _mounted(kube, node, namespace, resize)
         if refused is None and (
             sizes_match(mounted, resize.new_bytes) if mounted is not None else _settled(pod)
@@ -177,10 +184,13 @@ def _wait_for_kubelet(
         time.sleep(POLL_SECONDS)
 
 
-def _kubelet_refusal(pod: Mapping[str, Any]) -> str | None:
+def _kubelet_refusal(pod: Mapping[str, Any], generation: int) -> str | None:
     """The kubelet's word when it will not do the resize (Infeasible, or an Error)."""
     for condition in mapping(pod.get("status")).get("conditions") or []:
         kind, reason = condition.get("type"), condition.get("reason")
+        seen = condition.get("observedGeneration")
+        if seen is not None and seen < generation:
+            continue  # about an earlier resize
         if kind in _RESIZE_CONDITIONS and reason in ("Infeasible", "Error"):
             return f"{kind} {reason}: {condition.get('message') or 'no message'}"
     return None
