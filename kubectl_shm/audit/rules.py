@@ -6,7 +6,6 @@ and the one-line fix. Rule ids and severities are a stable contract.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any, NamedTuple
@@ -16,24 +15,18 @@ from kubectl_shm.model.pod_limits import QuantityProblem
 from kubectl_shm.model.podspec import all_containers, is_shm_path, mapping, volume_named
 from kubectl_shm.model.quantity import format_bytes, mebibytes_meant, shown_value, spelled_out
 from kubectl_shm.model.runtime_shm import RUNTIME_DEFAULT_SHM_BYTES, runtime_of
+from kubectl_shm.model.shm_users import (
+    AI_WORKLOAD,
+    KNOWN_WORKLOAD,
+    WORKAROUND,
+    Match,
+    matches,
+)
 from kubectl_shm.model.sizing import Basis, ContainerShm, PodShm, ShmSource
 
 NEAR_FULL_RATIO = 0.8
 # Kinds whose pods `kubectl rollout restart` replaces.
 _ROLLS_OUT = ("Deployment", "StatefulSet", "DaemonSet")
-
-# Extended resources that mean an accelerator: nvidia.com/gpu, amd.com/gpu,
-# gpu.intel.com/i915, habana.ai/gaudi, aws.amazon.com/neuroncore, google.com/tpu, ...
-_ACCELERATOR_RESOURCE = re.compile(r"gpu|tpu|neuron|gaudi|habana|accelerator|npu|mlu", re.I)
-# Image names of frameworks that use /dev/shm heavily (DataLoader workers, NCCL,
-# tensor parallelism), matched as whole words of the repository path.
-_AI_IMAGE = re.compile(
-    r"(?<![a-z0-9])("
-    r"pytorch|torch|torchserve|vllm|vllm-openai|sglang|tritonserver|tensorrt|tensorrt-llm|"
-    r"deepspeed|nemo|ray|ray-ml|text-generation-inference|tgi|tensorflow|jax|megatron|"
-    r"lmdeploy|pytorch-lightning|nccl"
-    r")(?![a-z0-9])"
-)
 
 
 class Severity(str, Enum):
@@ -61,6 +54,8 @@ class Rule(str, Enum):
     RUNTIME_ANNOTATION = "shm-runtime-annotation"
     SMALLER_THAN_DEFAULT = "shm-smaller-than-default"
     RESIZE_NOT_APPLIED = "shm-resize-not-applied"
+    DEFAULT_SHM_KNOWN_WORKLOAD = "default-shm-known-workload"
+    WORKAROUND = "shm-workaround"
 
     @property
     def severity(self) -> Severity:
@@ -77,6 +72,8 @@ _SEVERITIES = {
     Rule.RUNTIME_ANNOTATION: Severity.WARNING,
     Rule.SMALLER_THAN_DEFAULT: Severity.ERROR,
     Rule.RESIZE_NOT_APPLIED: Severity.WARNING,
+    Rule.DEFAULT_SHM_KNOWN_WORKLOAD: Severity.WARNING,
+    Rule.WORKAROUND: Severity.INFO,
     Rule.CAPPED_BY_MEMORY_LIMIT: Severity.WARNING,
     Rule.UNBOUNDED: Severity.WARNING,
     Rule.DISK_BACKED: Severity.WARNING,
@@ -118,26 +115,9 @@ def evaluate(
 
 
 def is_accelerated(container: Mapping[str, Any]) -> str | None:
-    """Why this container looks like an AI workload (a resource or image), else None."""
-    resources = mapping(container.get("resources"))
-    for section in ("limits", "requests"):
-        for resource in mapping(resources.get(section)):
-            if "/" in str(resource) and _ACCELERATOR_RESOURCE.search(str(resource)):
-                return f"requests {resource}"
-    image = str(container.get("image") or "")
-    match = _AI_IMAGE.search(image_repository(image).lower())
-    if match:
-        return f"runs {match.group(1)} ({image})"
-    return None
-
-
-def image_repository(image: str) -> str:
-    """'nvcr.io/nvidia/pytorch:24.01-py3' -> 'nvidia/pytorch': no registry, tag or digest."""
-    parts = image.split("@", 1)[0].split("/")
-    parts[-1] = parts[-1].split(":", 1)[0]
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]
-    return "/".join(parts)
+    """Why this container looks like an AI workload (the first catalogue signal), else None."""
+    found = next((m for m in matches(container) if m.signal.rule == AI_WORKLOAD), None)
+    return found.describe() if found else None
 
 
 def _container_findings(
@@ -183,19 +163,37 @@ def _runtime_default_findings(
             f"it is the runtime's 64Mi. Fix (works on every runtime): a memory emptyDir: {fix}"
         )
         return [Finding(Rule.RUNTIME_ANNOTATION, name, message)]
-    reason = is_accelerated(spec)
-    if reason is None:
-        return []
     unless = (
         " (unless the CRI-O runtime handler sets a default shm size in default_annotations)"
         if runtime_of(pod.node.container_runtime) == "cri-o"
         else ""
     )
+    found = matches(spec)
+    workaround = next((m for m in found if m.signal.rule == WORKAROUND), None)
+    findings = [_workaround(name, workaround, fix)] if workaround else []
+    ai = next((m for m in found if m.signal.rule == AI_WORKLOAD), None)
+    if ai is not None:
+        message = (
+            f"{ai.describe()} but has no volume at /dev/shm: it gets the runtime's 64Mi{unless}, "
+            f"and DataLoader workers or NCCL fail with 'bus error'. Fix: {fix}"
+        )
+        return [Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, name, message), *findings]
+    known = next((m for m in found if m.signal.rule == KNOWN_WORKLOAD), None)
+    if known is not None:
+        message = (
+            f"{known.describe()} ({known.signal.meaning}) but has no volume at /dev/shm: it "
+            f"gets the runtime's 64Mi{unless}. Fix: {fix}"
+        )
+        return [Finding(Rule.DEFAULT_SHM_KNOWN_WORKLOAD, name, message), *findings]
+    return findings
+
+
+def _workaround(name: str, found: Match, fix: str) -> Finding:
     message = (
-        f"{reason} but has no volume at /dev/shm: it gets the runtime's 64Mi{unless}, and "
-        f"DataLoader workers or NCCL fail with 'bus error'. Fix: {fix}"
+        f"{found.describe()}: {found.signal.meaning}, a workaround for a small /dev/shm. "
+        f"Fix: a memory emptyDir of the size it needs: {fix}"
     )
-    return [Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, name, message)]
+    return Finding(Rule.WORKAROUND, name, message)
 
 
 def _host_message(shm: ContainerShm, fix: str) -> str:

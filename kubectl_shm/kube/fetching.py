@@ -22,7 +22,17 @@ OWNER_LISTS = {
     "ReplicaSet": "/apis/apps/v1/replicasets",
     "Job": "/apis/batch/v1/jobs",
 }
-_CONTAINER_FIELDS = ("name", "image", "resources", "volumeMounts", "restartPolicy")
+# command and args feed the catalogue of /dev/shm users (model.shm_users), as do the names
+# (not the values) of env variables.
+_CONTAINER_FIELDS = (
+    "name",
+    "image",
+    "resources",
+    "volumeMounts",
+    "restartPolicy",
+    "command",
+    "args",
+)
 _POD_SPEC_FIELDS = ("volumes", "hostIPC", "overhead", "resources", "nodeName", "os")
 _FEATURE_METRIC = re.compile(
     r'^kubernetes_feature_enabled\{[^}]*name="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)', re.M
@@ -141,10 +151,7 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
     slim_spec = {key: spec[key] for key in _POD_SPEC_FIELDS if key in spec}
     for key in ("containers", "initContainers"):
         if key in spec:
-            slim_spec[key] = [
-                {field: c[field] for field in _CONTAINER_FIELDS if field in c}
-                for c in spec[key] or []
-            ]
+            slim_spec[key] = [_slim_container(c) for c in spec[key] or []]
     return {
         "metadata": {
             "name": metadata.get("name"),
@@ -160,6 +167,14 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
         "spec": slim_spec,
         "status": {"phase": (pod.get("status") or {}).get("phase")},
     }
+
+
+def _slim_container(container: dict[str, Any]) -> dict[str, Any]:
+    slim = {field: container[field] for field in _CONTAINER_FIELDS if field in container}
+    env = container.get("env")
+    if isinstance(env, list):
+        slim["env"] = [{"name": e.get("name")} for e in env if isinstance(e, dict)]
+    return slim
 
 
 def _memory(value: object) -> int | None:

@@ -1,9 +1,10 @@
 import pytest
 
 from kubectl_shm.audit.report import Placement, audit_workload
-from kubectl_shm.audit.rules import Rule, image_repository, is_accelerated
+from kubectl_shm.audit.rules import Rule, is_accelerated
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import WorkloadRef
+from kubectl_shm.model.shm_users import image_repository
 
 Gi = 2**30
 REF = WorkloadRef("Deployment", "ml", "trainer")
