@@ -23,10 +23,9 @@ from kubectl_shm.model.shm_users import (
     matches,
 )
 from kubectl_shm.model.sizing import Basis, ContainerShm, PodShm, ShmSource
+from kubectl_shm.model.workload_kinds import BY_KIND
 
 NEAR_FULL_RATIO = 0.8
-# Kinds whose pods `kubectl rollout restart` replaces.
-_ROLLS_OUT = ("Deployment", "StatefulSet", "DaemonSet")
 
 
 class Severity(str, Enum):
@@ -317,7 +316,8 @@ def _memory_volume_findings(
 
 def _resize_message(workload: WorkloadRef, shm: ContainerShm) -> str:
     target = f"{workload.kind.lower()}/{workload.name}"
-    if workload.kind in _ROLLS_OUT:
+    kind = BY_KIND.get(workload.kind)
+    if kind is not None and kind.rolls_out:  # `kubectl rollout restart` replaces its pods
         restart = f"kubectl rollout restart {target} -n {workload.namespace}"
     elif workload.kind == "Pod":
         restart = f"delete and recreate pod {workload.name}"

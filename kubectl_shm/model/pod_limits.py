@@ -73,13 +73,8 @@ def container_memory_limit(
     container: Mapping[str, Any], problems: list[QuantityProblem]
 ) -> Fraction | None:
     """A container's exact memory limit; None when unset, zero or invalid."""
-    limits = mapping(mapping(container.get("resources")).get("limits"))
-    raw = limits.get("memory")
-    if raw is None:
-        return None
     name = container_name(container)
-    parsed = _parse(raw, "resources.limits.memory", problems, container=name)
-    return parsed if parsed else None
+    return _memory_limit(container, "resources.limits.memory", problems, container=name)
 
 
 def _aggregate_container_limits(
@@ -128,11 +123,22 @@ def _undeclared(check: LimitCheck, *, own: Fraction, needed: Fraction) -> bool:
 def _pod_level_limit(
     pod_spec: Mapping[str, Any], problems: list[QuantityProblem]
 ) -> Fraction | None:
-    limits = mapping(mapping(pod_spec.get("resources")).get("limits"))
-    raw = limits.get("memory")
+    return _memory_limit(pod_spec, "spec.resources.limits.memory", problems)
+
+
+def _memory_limit(
+    holder: Mapping[str, Any],
+    field: str,
+    problems: list[QuantityProblem],
+    *,
+    container: str | None = None,
+) -> Fraction | None:
+    """`holder.resources.limits.memory` (a container's, or the pod's); None when unset,
+    zero or invalid (then a problem naming `field`)."""
+    raw = mapping(mapping(holder.get("resources")).get("limits")).get("memory")
     if raw is None:
         return None
-    parsed = _parse(raw, "spec.resources.limits.memory", problems)
+    parsed = _parse(raw, field, problems, container=container)
     return parsed if parsed else None
 
 

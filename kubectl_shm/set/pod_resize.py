@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from kubectl_shm.model.nodes import MEMORY_VOLUME_RESIZE
 from kubectl_shm.model.podspec import (
     container_name,
     containers_of,
@@ -26,8 +27,6 @@ from kubectl_shm.model.podspec import (
 )
 from kubectl_shm.model.quantity import format_bytes, positive_bytes
 from kubectl_shm.set.volumes import ShmRefused, ShmRequest
-
-MEMORY_VOLUME_RESIZE = "InPlacePodVerticalScalingMemoryBackedVolumes"
 
 
 class InPlaceResize(NamedTuple):

@@ -58,17 +58,18 @@ def resize_workload_in_place(
     template = _template_resize(obj, label, request)
     steps = _prepare_pods(kube, namespace, obj, label, request)
     results = [ResizeResult(label, template, template.old_size != template.new_size, None)]
+    planned = [ResizeResult(f"pod/{s.resize.pod}", s.resize, True, None) for s in steps]
     for step in steps:
         feedback.note(f"pod/{step.resize.pod}: {step.resize.summary()} in place (no restart)")
     if dry_run == "client":
-        return results + [ResizeResult(f"pod/{s.resize.pod}", s.resize, True, None) for s in steps]
+        return results + planned
     version = mapping(obj.get("metadata")).get("resourceVersion")
     for step in steps:
         check_on_server(kube, namespace, step.resize, _version(step.pod))
     owner = _Owner(kind, namespace, target.name, template)
     owner.patch(kube, version, dry_run=True)
     if dry_run == "server":
-        return results + [ResizeResult(f"pod/{s.resize.pod}", s.resize, True, None) for s in steps]
+        return results + planned
     owner.patch(kube, version)
     return results + _resize_pods(kube, owner, steps, wait, timeout)
 
