@@ -143,7 +143,7 @@ def _container_findings(
             f"the node's disk, not a tmpfs: shared memory is slow and counts as disk usage. "
             f"Fix: {fix}"
         )
-        return [Finding(Rule.DISK_BACKED, name, message)]
+        return [*findings, Finding(Rule.DISK_BACKED, name, message)]
     if shm.source is ShmSource.EMPTYDIR_MEMORY:
         return findings + _memory_volume_findings(workload, shm, pod, used)
     return findings

@@ -44,6 +44,8 @@ def test_read_only_mount_and_secret_volume_are_shm_read_only():
     assert "a secret volume ('dshm')" in secret["shm-read-only"]
     assert "--overwrite" in secret["shm-read-only"]
     assert "shm-read-only" not in findings(pod(memory, read_only=False))
+    on_disk = findings(pod({"emptyDir": {}}, read_only=True))
+    assert set(on_disk) == {"shm-read-only", "shm-disk-backed"}
 
 
 def test_host_path_that_is_not_the_hosts_shm_says_what_it_is():
