@@ -16,7 +16,7 @@ from kubectl_shm.cli.options import (
     parse_request_timeout,
 )
 from kubectl_shm.inspect.comparison import InspectReport
-from kubectl_shm.inspect.targets import parse_inspect_target
+from kubectl_shm.model.targets import parse_target
 
 OUTPUT_FORMATS = ("table", "json")
 DEFAULT_EXEC_TIMEOUT = "10s"
@@ -61,7 +61,7 @@ def inspect(app: App, /, target: str, **options: Any) -> int:
       kubectl shm inspect pod/distroless-0 --debug --image busybox:1.36
     """
     connection = connection_from(options)
-    parsed = parse_inspect_target(target)
+    parsed = parse_target(target)
     timeout = _exec_timeout(options["exec_timeout"])
     debug_image = _debug_image(options["debug"], options["image"])
     from kubectl_shm.inspect.live import inspect_cluster

@@ -34,15 +34,15 @@ from kubectl_shm.inspect.observing import (
     observe_in_debug_container,
     stats_refusal,
 )
-from kubectl_shm.inspect.pods import pods_of
-from kubectl_shm.inspect.targets import InspectTarget
 from kubectl_shm.kube import fetching
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import KubeError
 from kubectl_shm.kube.node_profiles import node_profiles, parallel
+from kubectl_shm.kube.target_pods import pods_of
 from kubectl_shm.model.exec_output import MISSING_IN_IMAGE
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.podspec import needs_kubelet
+from kubectl_shm.model.targets import Target
 from kubectl_shm.model.volume_stats import VolumeIndex
 
 # (pod name, container name)
@@ -52,7 +52,7 @@ Key = tuple[str, str]
 def inspect_cluster(
     kube: Kube,
     *,
-    target: InspectTarget,
+    target: Target,
     container: str | None,
     exec_timeout: float,
     debug_image: str | None = None,
@@ -227,7 +227,7 @@ def _stats_or_refusal(kube: Kube, node: str) -> VolumeIndex | str:
         return stats_refusal(error)
 
 
-def _check_container(pods: list[dict[str, Any]], target: InspectTarget, only: str | None) -> None:
+def _check_container(pods: list[dict[str, Any]], target: Target, only: str | None) -> None:
     if only is None or not pods:
         return
     names = sorted({n for pod in pods for n in running_containers(_spec(pod))})

@@ -208,7 +208,7 @@ class TestSetTargets:
 
 
 @pytest.mark.skipif("inspect" not in LazyGroup._commands, reason="no inspect command")
-class TestInspectTargets:
+class TestTargets:
     def test_pod_names_then_types(self):
         found, directive = values(complete(["inspect", ""], names=names))
         assert found[:3] == ["trainer-0", "trainer-1", "web-7d9f"]

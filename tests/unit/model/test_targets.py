@@ -3,8 +3,8 @@
 import pytest
 
 from kubectl_shm.errors import InputError
-from kubectl_shm.inspect.targets import label_selector, parse_inspect_target
 from kubectl_shm.kube.exec import exec_status
+from kubectl_shm.model.targets import label_selector, parse_target
 
 
 @pytest.mark.parametrize(
@@ -24,13 +24,13 @@ from kubectl_shm.kube.exec import exec_status
     ],
 )
 def test_targets(text, target):
-    parsed = parse_inspect_target(text)
+    parsed = parse_target(text)
     assert (parsed.kind.kind, parsed.name) == target
 
 
 def test_target_labels():
-    assert parse_inspect_target("deploy/web").label == "deployment/web"
-    cronjob = parse_inspect_target("cj/x").kind
+    assert parse_target("deploy/web").label == "deployment/web"
+    cronjob = parse_target("cj/x").kind
     assert (cronjob.group, cronjob.plural) == ("batch", "cronjobs")
 
 
@@ -46,7 +46,7 @@ def test_target_labels():
 )
 def test_bad_targets(text, message):
     with pytest.raises(InputError, match=message):
-        parse_inspect_target(text)
+        parse_target(text)
 
 
 def test_label_selectors():

@@ -1,17 +1,17 @@
-"""The pods an inspect target names, read whole (spec and status) from the API server."""
+"""The pods a target (pod/NAME, TYPE/NAME) names, read whole (spec and status)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kubectl_shm.errors import InputError
-from kubectl_shm.inspect.targets import InspectTarget, label_selector
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.workloads import get_workload, list_pods, workload_path
+from kubectl_shm.model.targets import Target, label_selector
 from kubectl_shm.model.workload_kinds import BY_KIND
 
 
-def pods_of(kube: Kube, target: InspectTarget, *, namespace: str) -> list[dict[str, Any]]:
+def pods_of(kube: Kube, target: Target, *, namespace: str) -> list[dict[str, Any]]:
     """The pod itself, or every pod of the workload (sorted by name), leaving out the
     pods it is already deleting (a rollout's old pods): they are no longer its answer.
 

@@ -1,4 +1,4 @@
-"""What `kubectl shm inspect` is pointed at, and which pods that means: pure.
+"""What `inspect` and `diagnose` are pointed at, and which pods that means: pure.
 
 `pod/NAME` or a bare `NAME` is one pod; `TYPE/NAME` is every pod of a
 workload, found through its label selector as `kubectl logs deploy/NAME` does
@@ -20,8 +20,8 @@ TYPES_HELP = "pod, deploy, sts, ds, rs, rc, job or cronjob"
 
 
 @dataclass(frozen=True)
-class InspectTarget:
-    """What `inspect` was asked about: a pod, or a workload whose pods to inspect."""
+class Target:
+    """A pod, or a workload whose pods a command looks at."""
 
     kind: WorkloadKind
     name: str
@@ -31,13 +31,13 @@ class InspectTarget:
         return self.kind.label(self.name)
 
 
-def parse_inspect_target(text: str) -> InspectTarget:
+def parse_target(text: str) -> Target:
     """'pod/x', 'x', 'deploy/web', 'deployments.apps/web'; InputError otherwise."""
     text = text.strip()
     if "/" not in text:
         if not text:
             raise InputError("no target: name a pod, or TYPE/NAME (e.g. deploy/web)")
-        return InspectTarget(BY_KIND["Pod"], text)
+        return Target(BY_KIND["Pod"], text)
     word, _, name = text.partition("/")
     if not name or "/" in name or not word:
         raise InputError(f"{text!r}: expected pod/NAME, NAME or TYPE/NAME (e.g. deploy/web)")
@@ -45,7 +45,7 @@ def parse_inspect_target(text: str) -> InspectTarget:
         kind = workload_kind(word)
     except InputError as error:
         raise InputError(f"unknown resource type {word!r}: use {TYPES_HELP}") from error
-    return InspectTarget(kind, name)
+    return Target(kind, name)
 
 
 def label_selector(selector: Mapping[str, Any] | None) -> str:
