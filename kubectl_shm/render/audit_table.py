@@ -7,22 +7,12 @@ from typing import TYPE_CHECKING
 from kubectl_shm.audit.report import AuditReport, ContainerReport, WorkloadReport
 from kubectl_shm.audit.rules import Severity
 from kubectl_shm.model.quantity import format_bytes
-from kubectl_shm.model.sizing import ShmSource
-from kubectl_shm.render.columns import BASIS_LABELS, columns_table
+from kubectl_shm.render.columns import BASIS_LABELS, SOURCE_LABELS, columns_table
 from kubectl_shm.render.terminal import Terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-# Short labels keep a row within 100 columns; JSON carries the exact names.
-_SOURCE_LABELS = {
-    ShmSource.RUNTIME_DEFAULT: "default",
-    ShmSource.EMPTYDIR_MEMORY: "memory",
-    ShmSource.EMPTYDIR_DISK: "disk",
-    ShmSource.HOST_PATH: "hostPath",
-    ShmSource.HOST_IPC: "hostIPC",
-    ShmSource.OTHER: "other",
-}
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -68,7 +58,7 @@ def _row(workload: WorkloadReport, container: ContainerReport | None, *, wide: b
         workload.namespace,
         workload_label(workload),
         container.name,
-        _SOURCE_LABELS[container.source],
+        SOURCE_LABELS[container.source],
         format_bytes(container.size_limit_bytes),
         format_bytes(container.expected_bytes) if container.expected_bytes else "?",
         BASIS_LABELS[container.basis],

@@ -1,10 +1,10 @@
-"""What the audit and inspect tables share: kubectl's borderless columns and the basis labels."""
+"""What the tables share: kubectl's borderless columns, and the source and basis labels."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kubectl_shm.model.sizing import Basis
+from kubectl_shm.model.sizing import Basis, ShmSource
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -19,7 +19,16 @@ BASIS_LABELS = {
     Basis.HOST: "host",
     Basis.RUNTIME_ANNOTATION: "annotation?",
     Basis.WINDOWS: "windows",
+    Basis.MOUNTED: "mounted",
     Basis.UNKNOWN: "unknown",
+}
+SOURCE_LABELS = {
+    ShmSource.RUNTIME_DEFAULT: "default",
+    ShmSource.EMPTYDIR_MEMORY: "memory",
+    ShmSource.EMPTYDIR_DISK: "disk",
+    ShmSource.HOST_PATH: "hostPath",
+    ShmSource.HOST_IPC: "hostIPC",
+    ShmSource.OTHER: "other",
 }
 
 
