@@ -7,20 +7,16 @@ themselves are indispensable.
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
-
 from kubectl_shm.audit.pods import audit_pods
 from kubectl_shm.audit.report import AuditReport
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube import fetching
 from kubectl_shm.kube.client import Kube
-from kubectl_shm.kube.errors import Forbidden, KubeError
-from kubectl_shm.kube.node_profiles import node_profiles, optional_read, parallel, short_reason
+from kubectl_shm.kube.errors import Forbidden
+from kubectl_shm.kube.node_profiles import node_profiles
+from kubectl_shm.kube.pod_context import owner_index, volume_usage
 from kubectl_shm.model.nodes import NodeProfile
-from kubectl_shm.model.ownership import OwnerIndex
 from kubectl_shm.model.podspec import needs_kubelet
-from kubectl_shm.model.volume_stats import VolumeIndex
 
 
 def audit_cluster(
@@ -46,46 +42,24 @@ def audit_cluster(
             if namespace is None:
                 raise Forbidden(f"{error}; audit a namespace you may read with -n NS") from error
             raise
-    listed_owners: list[tuple[str, dict[str, Any]]] = []
-    for kind in fetching.OWNER_LISTS:
-        message = f"cannot list {kind}s ({{reason}}): pods are grouped by their {kind} instead"
-        owners_of_kind: list[dict[str, Any]] = optional_read(
-            partial(fetching.list_owner_metadata, kube, kind, namespace), [], warnings, message
-        )
-        listed_owners.extend((kind, metadata) for metadata in owners_of_kind)
-    owners = OwnerIndex.build(listed_owners)
+    owners = owner_index(
+        kube, namespace, warnings, instead="pods are grouped by their {kind} instead"
+    )
     wanted = {p["spec"].get("nodeName") for p in pods if needs_kubelet(p["spec"])} - {None}
     nodes = node_profiles(kube, probe=wanted, assumption=assumption, warnings=warnings)
-    volume_usage = _usage(kube, wanted & set(nodes), warnings) if usage else {}
+    volume_stats = (
+        volume_usage(
+            kube, wanted & set(nodes), warnings, without="usage and mounted sizes left unknown"
+        )
+        if usage
+        else {}
+    )
     return audit_pods(
         pods,
         owners=owners,
         nodes=nodes,
         unknown_node=assumption,
-        usage=volume_usage,
+        usage=volume_stats,
         server_version=version,
         warnings=warnings,
     )
-
-
-def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> VolumeIndex:
-    results = parallel(lambda name: _stats_or_error(kube, name), sorted(nodes))
-    usage: VolumeIndex = {}
-    refused = []
-    for name, (stats, error) in zip(sorted(nodes), results, strict=True):
-        usage.update(stats)
-        if error:
-            refused.append(f"{name} ({error})")
-    if refused:
-        warnings.append(
-            f"cannot read /dev/shm usage from the kubelet stats of {', '.join(refused)} "
-            f"(needs nodes/proxy): usage and mounted sizes left unknown"
-        )
-    return usage
-
-
-def _stats_or_error(kube: Kube, node: str) -> tuple[VolumeIndex, str | None]:
-    try:
-        return fetching.kubelet_volume_stats(kube, node), None
-    except KubeError as error:
-        return {}, short_reason(error)

@@ -14,8 +14,7 @@ from typing import Any
 from kubectl_shm.audit.report import AuditReport, ClusterInfo, Placement, audit_workload
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import OwnerIndex, WorkloadRef, direct_controller_uid, top_owner
-from kubectl_shm.model.podspec import all_containers, container_name, shm_mount
-from kubectl_shm.model.volume_stats import VolumeIndex, VolumeStats
+from kubectl_shm.model.volume_stats import VolumeIndex, shm_volume_stats
 
 
 @dataclass
@@ -80,22 +79,6 @@ def audit_pods(
         ClusterInfo(server_version, tuple(nodes[name] for name in sorted(nodes))),
         tuple(warnings),
     )
-
-
-def shm_volume_stats(
-    metadata: Mapping[str, Any], spec: Mapping[str, Any], usage: VolumeIndex
-) -> dict[str, VolumeStats]:
-    """The kubelet's stats of each container's /dev/shm volume, where it reported them."""
-    found = {}
-    for container, _ in all_containers(spec):
-        mount = shm_mount(container)
-        if mount is None:
-            continue
-        key = (str(metadata.get("namespace")), str(metadata.get("name")), str(mount.get("name")))
-        stats = usage.get(key)
-        if stats is not None:
-            found[container_name(container)] = stats
-    return found
 
 
 def _sort_key(ref: WorkloadRef) -> tuple[str, str, str]:

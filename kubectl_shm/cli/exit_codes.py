@@ -5,7 +5,8 @@ from enum import IntEnum
 
 class ExitStatus(IntEnum):
     OK = 0
-    # audit: findings at or above --fail-on; inspect: an observed size differs.
+    # audit: findings at or above --fail-on; inspect: an observed size differs;
+    # diagnose: evidence of /dev/shm trouble.
     FINDINGS = 1
     USAGE = 2
     CLUSTER = 3

@@ -30,6 +30,11 @@ class LazyGroup(click.Group):
         "audit": ("kubectl_shm.cli.audit", "audit", "Audit /dev/shm of every workload."),
         "set": ("kubectl_shm.cli.set", "set_shm", "Give workloads the /dev/shm they need."),
         "inspect": ("kubectl_shm.cli.inspect", "inspect", "What /dev/shm really is in pods."),
+        "diagnose": (
+            "kubectl_shm.cli.diagnose",
+            "diagnose",
+            "Find crashes caused by /dev/shm, and their fix.",
+        ),
         "version": ("kubectl_shm.cli.version", "version", "Print the client and Python versions."),
     }
 
@@ -66,9 +71,10 @@ def cli() -> None:
       kubectl shm audit -f manifests/           # offline, on files
       kubectl shm set deploy/vllm 16Gi -n serve # give a workload 16Gi
       kubectl shm inspect pod/trainer-0         # what df really shows, and why
+      kubectl shm diagnose -A                   # crashes caused by /dev/shm, and the fix
 
-    Exit codes: 0 fine, 1 findings (audit) or mismatch (inspect), 2 bad usage
-    or input, 3 cluster or API error.
+    Exit codes: 0 fine, 1 findings (audit), mismatch (inspect) or evidence
+    (diagnose), 2 bad usage or input, 3 cluster or API error.
     """
 
 

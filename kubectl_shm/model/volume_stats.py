@@ -6,7 +6,10 @@ pkg/volume/util/fs): the size the kubelet really gave it, whatever the spec says
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from kubectl_shm.model.podspec import all_containers, container_name, shm_mount
 
 
 class VolumeStats(NamedTuple):
@@ -28,3 +31,19 @@ MATCH_TOLERANCE_BYTES = 64 * 1024 + 1024
 def sizes_match(observed: int, expected: int) -> bool:
     """Whether a size read from df, /proc/mounts or statfs is the size the kubelet asked for."""
     return abs(observed - expected) <= MATCH_TOLERANCE_BYTES
+
+
+def shm_volume_stats(
+    metadata: Mapping[str, Any], spec: Mapping[str, Any], usage: VolumeIndex
+) -> dict[str, VolumeStats]:
+    """The kubelet's stats of each container's /dev/shm volume, where it reported them."""
+    found = {}
+    for container, _ in all_containers(spec):
+        mount = shm_mount(container)
+        if mount is None:
+            continue
+        key = (str(metadata.get("namespace")), str(metadata.get("name")), str(mount.get("name")))
+        stats = usage.get(key)
+        if stats is not None:
+            found[container_name(container)] = stats
+    return found

@@ -1,6 +1,7 @@
 """Bring the whole cluster up or down, and tell whether it is up.
 
-`up` is idempotent: a healthy running cluster is left as it is. A cluster
+`up` is idempotent: a healthy running cluster is left as it is (its test images
+refreshed). A cluster
 left half-started (a crash, a killed test run) is torn down first.
 """
 
@@ -30,6 +31,7 @@ def up(log: Log) -> Path:
     with _locked():
         if healthy():
             log("cluster already running")
+            _refresh_images(log)
             return ADMIN_KUBECONFIG
         _down(log)
         build.ensure_built(log)
@@ -41,6 +43,15 @@ def up(log: Log) -> Path:
             raise
         log(f"cluster up in {time.monotonic() - started:.0f}s; kubeconfig {ADMIN_KUBECONFIG}")
         return ADMIN_KUBECONFIG
+
+
+def _refresh_images(log: Log) -> None:
+    """A running cluster gets the test images as this checkout builds them (a test may
+    need a tool added since it started); an unchanged image is imported in a moment."""
+    archives = images.build_all(config.STATE_DIR / "images")
+    for each in config.NODES:
+        node.load_images(each, archives)
+    log("test images refreshed")
 
 
 def down(log: Log) -> None:

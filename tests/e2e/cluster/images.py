@@ -3,7 +3,8 @@
 Each image is an OCI archive with one uncompressed layer, written
 byte-for-byte reproducibly and imported into each node's containerd:
 - pause:   the sandbox process (pause.c, linked statically);
-- busybox: Debian's busybox-static with every applet linked (sh, df, dd, cat, sleep, ...);
+- busybox: Debian's busybox-static with every applet linked (sh, df, dd, cat, sleep, ...),
+  and shmtouch (shmtouch.c), which maps a file in /dev/shm and dies of SIGBUS when it is full;
 - sleeper: only the pause binary, as /sleeper: no shell, no df, no cat.
 """
 
@@ -21,15 +22,16 @@ from tests.e2e.cluster import config
 
 BUSYBOX = Path("/bin/busybox")
 PAUSE_SOURCE = Path(__file__).resolve().parent / "pause.c"
+SHMTOUCH_SOURCE = Path(__file__).resolve().parent / "shmtouch.c"
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
 
 
 def build_all(directory: Path) -> dict[str, Path]:
     """image name -> OCI archive path."""
     directory.mkdir(parents=True, exist_ok=True)
-    pause = directory / "pause"
-    subprocess.run(["gcc", "-static", "-O2", "-s", "-o", str(pause), str(PAUSE_SOURCE)], check=True)
-    busybox_files = {"bin/busybox": BUSYBOX.read_bytes()}
+    pause = _compile(PAUSE_SOURCE, directory / "pause")
+    shmtouch = _compile(SHMTOUCH_SOURCE, directory / "shmtouch")
+    busybox_files = {"bin/busybox": BUSYBOX.read_bytes(), "bin/shmtouch": shmtouch.read_bytes()}
     links = {f"bin/{applet}": "busybox" for applet in _applets() if applet != "busybox"}
     images = {
         config.PAUSE_IMAGE: (_layer({"pause": pause.read_bytes()}), ["/pause"]),
@@ -45,6 +47,11 @@ def build_all(directory: Path) -> dict[str, Path]:
         path.write_bytes(_oci_archive(name, layer, entrypoint))
         archives[name] = path
     return archives
+
+
+def _compile(source: Path, binary: Path) -> Path:
+    subprocess.run(["gcc", "-static", "-O2", "-s", "-o", str(binary), str(source)], check=True)
+    return binary
 
 
 def import_into(containerd_socket: Path, archives: dict[str, Path]) -> None:

@@ -1,0 +1,132 @@
+"""`kubectl shm diagnose`: from a crash (bus error, NCCL, PostgreSQL, an eviction) to its cause."""
+
+from __future__ import annotations
+
+import re
+from contextlib import closing
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+
+from kubectl_shm.cli.app import App
+from kubectl_shm.cli.exit_codes import ExitStatus
+from kubectl_shm.cli.options import connection_from, connection_options, output_option
+from kubectl_shm.diagnose.log_plan import MAX_READS
+from kubectl_shm.diagnose.report import DiagnosisReport
+from kubectl_shm.model.nodes import NodeProfile
+from kubectl_shm.model.targets import parse_target
+
+TABLES = ("table", "wide")
+OUTPUT_FORMATS = (*TABLES, "json", "yaml")
+# kubectl's --since: a Go duration of s, m and h parts (e.g. 90s, 2h, 1h30m).
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@connection_options
+@click.argument("target", required=False, metavar="[pod/NAME|TYPE/NAME]")
+@click.option("-A", "--all-namespaces", is_flag=True, help="Diagnose every namespace.")
+@click.option(
+    "-l", "--selector", metavar="SELECTOR", help="Only pods matching this label selector."
+)
+@click.option(
+    "--since",
+    metavar="DURATION",
+    help="Only evidence newer than this (e.g. 30m, 24h); default: all the API server keeps.",
+)
+@click.option(
+    "--max-log-reads",
+    type=click.IntRange(min=0),
+    default=MAX_READS,
+    show_default=True,
+    help="Read at most this many container logs (the most recently ended first).",
+)
+@output_option(OUTPUT_FORMATS, default="table")
+@click.pass_obj
+def diagnose(app: App, /, target: str | None, **options: Any) -> int:
+    """Find pods that already crashed for want of /dev/shm, and say why and how to fix it.
+
+    Reads, from the API server only (nothing runs in a container): containers that
+    died of SIGBUS (exit 135), OOM kills where /dev/shm is a memory volume, evictions
+    for an emptyDir over its sizeLimit, failed /dev/shm mounts, and the log tails of
+    containers that restarted or ended, matched against a catalogue of messages
+    (PyTorch DataLoader, NCCL, Ray, PostgreSQL, Triton, multiprocessing, Chromium,
+    torchrun, DeepSpeed, MPI). Each container gets its evidence, its /dev/shm now,
+    the cause and the fix. Exit 1 when any evidence is found, 0 when none.
+
+    \b
+    Examples:
+      kubectl shm diagnose -A
+      kubectl shm diagnose -n ml --since 24h
+      kubectl shm diagnose deploy/trainer -n ml -o json
+      kubectl shm diagnose pod/trainer-0
+    """
+    context = click.get_current_context()
+    connection = connection_from(options)
+    parsed = parse_target(target) if target else None
+    if parsed is not None and options["all_namespaces"]:
+        raise click.UsageError("a pod or TYPE/NAME cannot be used with -A", context)
+    if parsed is not None and options["selector"]:
+        raise click.UsageError("a pod or TYPE/NAME cannot be used with -l/--selector", context)
+    since = parse_since(options["since"])
+    from kubectl_shm.diagnose.live import LogLimits, Scope, diagnose_cluster
+    from kubectl_shm.render.feedback import TerminalFeedback
+
+    feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
+    with closing(app.connect(connection)) as kube:
+        scope = Scope(
+            namespace=None if options["all_namespaces"] else kube.namespace,
+            selector=options["selector"],
+            target=parsed,
+        )
+        report = diagnose_cluster(
+            kube,
+            feedback,
+            scope=scope,
+            since_seconds=since,
+            now=datetime.now(timezone.utc),
+            assumption=NodeProfile(),
+            limits=LogLimits(max_reads=options["max_log_reads"]),
+        )
+    _render(app, report, options["output"])
+    return ExitStatus.FINDINGS if report.found else ExitStatus.OK
+
+
+def parse_since(text: str | None) -> int | None:
+    """--since in whole seconds (rounded up), as kubectl logs --since takes it."""
+    if text is None:
+        return None
+    stripped = text.strip()
+    parts = _DURATION_PART.findall(stripped)
+    if not parts or "".join(n + u for n, u in parts) != stripped:
+        raise click.BadParameter(
+            f"{text!r} is not a duration (use e.g. 30m, 24h, 1h30m)", param_hint="--since"
+        )
+    seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise click.BadParameter("must be greater than zero", param_hint="--since")
+    return max(1, int(-(-seconds // 1)))
+
+
+def _render(app: App, report: DiagnosisReport, output: str) -> None:
+    for warning in report.warnings:
+        app.terminal.warning(warning)
+    if output in ("json", "yaml"):
+        from kubectl_shm.render.diagnosis_document import diagnosis_document
+        from kubectl_shm.render.formats import write_json, write_yaml
+
+        writer = write_json if output == "json" else write_yaml
+        writer(diagnosis_document(report), app.terminal.stdout)
+        return
+    if not report.diagnoses:
+        pods, logs = report.scanned.pods, report.scanned.logs_read
+        app.terminal.note(
+            f"No /dev/shm trouble found in {pods} pod{'' if pods == 1 else 's'} "
+            f"({logs} log{'' if logs == 1 else 's'} read)."
+        )
+        return
+    from kubectl_shm.render.diagnosis_table import render_diagnosis_table
+
+    render_diagnosis_table(report, app.terminal, wide=output == "wide")
