@@ -60,10 +60,11 @@ def test_a_framework_line_does_not_also_count_as_a_generic_one():
 
 
 def test_repeats_are_counted_and_the_last_one_quoted():
+    line = "dd: error writing '/dev/shm/{}': No space left on device"
     text = "\n".join(
         [
-            "2026-12-01T10:00:00.123456789Z dd: error writing '/dev/shm/a': No space left on device",
-            "2026-12-01T10:05:00Z dd: error writing '/dev/shm/b': No space left on device",
+            "2026-12-01T10:00:00.123456789Z " + line.format("a"),
+            "2026-12-01T10:05:00Z " + line.format("b"),
         ]
     )
     (match,) = scan_log(text)
