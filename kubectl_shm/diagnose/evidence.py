@@ -57,6 +57,7 @@ class Evidence(NamedTuple):
     bytes_meaning: str | None = None  # "requested" or "available"
     volume: str | None = None  # the evicted or refused volume
     lines: int = 1  # log lines with this signature (the last one is quoted)
+    unusable: bool = False  # says /dev/shm is missing or not writable, not too small
 
 
 def shm_volumes(pod_spec: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -145,6 +146,7 @@ def from_log(container: str, matches: Iterable[LogMatch], *, previous: bool) -> 
             bytes=match.bytes,
             bytes_meaning=match.signature.bytes_meaning if match.bytes is not None else None,
             lines=match.lines,
+            unusable=match.signature.unusable,
         )
         for match in matches
     ]

@@ -4,7 +4,8 @@ The cause, in the order the evidence decides it:
 - an eviction for the /dev/shm emptyDir on a kubelet that does not size memory volumes: the
   kubelet (half the node's RAM, evicted past sizeLimit), not a small sizeLimit, is the cause;
 - a SIGBUS, a framework's message, an eviction elsewhere: /dev/shm is too small;
-- a volume the kubelet or runtime refused: the volume is wrong;
+- a volume the kubelet or runtime refused, or a program that found /dev/shm missing or not
+  writable: the volume or mount is wrong, not its size;
 - only an OOM kill with a memory /dev/shm: its pages counted against the memory limit.
 """
 
@@ -23,11 +24,14 @@ from kubectl_shm.model.quantity import format_bytes
 from kubectl_shm.model.sizing import ContainerShm, ShmSource, expected_shm, with_mounted
 from kubectl_shm.model.volume_stats import VolumeStats
 
+_REFUSALS = (EvidenceKind.MOUNT_FAILED, EvidenceKind.CREATE_FAILED)
+
 
 class Cause(str, Enum):
     SHM_TOO_SMALL = "shm-too-small"
     KUBELET_EVICTION = "kubelet-evicts-past-size-limit"
     SHM_VOLUME_REFUSED = "shm-volume-refused"
+    SHM_UNUSABLE = "shm-unusable"
     OOM_WITH_MEMORY_SHM = "oom-with-memory-shm"
 
 
@@ -112,16 +116,7 @@ def _diagnosis(
     pod_limit: int | None,
     evidence: list[Evidence],
 ) -> ContainerDiagnosis:
-    kinds = {each.kind for each in evidence}
-    evicted_here = EvidenceKind.EVICTED in kinds
-    if evicted_here and node is not None and not node.sizes_memory_volumes:
-        cause = Cause.KUBELET_EVICTION
-    elif kinds - {EvidenceKind.OOM_KILLED, EvidenceKind.MOUNT_FAILED, EvidenceKind.CREATE_FAILED}:
-        cause = Cause.SHM_TOO_SMALL
-    elif kinds & {EvidenceKind.MOUNT_FAILED, EvidenceKind.CREATE_FAILED}:
-        cause = Cause.SHM_VOLUME_REFUSED
-    else:
-        cause = Cause.OOM_WITH_MEMORY_SHM
+    cause = _cause(evidence, node)
     fix = _fix(cause, workload, node, shm, used, pod_limit, evidence)
     return ContainerDiagnosis(
         str(metadata.get("namespace")),
@@ -138,6 +133,19 @@ def _diagnosis(
     )
 
 
+def _cause(evidence: list[Evidence], node: NodeProfile | None) -> Cause:
+    kinds = {each.kind for each in evidence if not each.unusable}
+    if EvidenceKind.EVICTED in kinds and node is not None and not node.sizes_memory_volumes:
+        return Cause.KUBELET_EVICTION
+    if kinds - {EvidenceKind.OOM_KILLED, *_REFUSALS}:
+        return Cause.SHM_TOO_SMALL
+    if kinds & set(_REFUSALS):
+        return Cause.SHM_VOLUME_REFUSED
+    if any(each.unusable for each in evidence):
+        return Cause.SHM_UNUSABLE
+    return Cause.OOM_WITH_MEMORY_SHM
+
+
 def _fix(
     cause: Cause,
     workload: WorkloadRef,
@@ -147,7 +155,7 @@ def _fix(
     pod_limit: int | None,
     evidence: list[Evidence],
 ) -> Fix:
-    if cause is Cause.SHM_VOLUME_REFUSED:
+    if cause in (Cause.SHM_VOLUME_REFUSED, Cause.SHM_UNUSABLE):
         return Fix(FixKind.VOLUME, None, None, _refusal_reasons(evidence))
     if cause is Cause.OOM_WITH_MEMORY_SHM:
         return Fix(FixKind.MEMORY_LIMIT, None, None, _oom_reasons(shm, used, pod_limit))
@@ -209,12 +217,16 @@ def _oom_reasons(shm: ContainerShm, used: int | None, pod_limit: int | None) -> 
 
 
 def _refusal_reasons(evidence: list[Evidence]) -> tuple[str, ...]:
-    refusals = [
-        e for e in evidence if e.kind in (EvidenceKind.MOUNT_FAILED, EvidenceKind.CREATE_FAILED)
-    ]
+    refusals = [e for e in evidence if e.kind in _REFUSALS]
+    if refusals:
+        return (
+            "the kubelet or the runtime refused the /dev/shm volume or mount; the message "
+            "says why:",
+            refusals[-1].quote,
+        )
     return (
-        "the kubelet or the runtime refused the /dev/shm volume or mount; the message says why:",
-        refusals[-1].quote,
+        "a program found /dev/shm missing or not writable (a read-only mount, a volume "
+        "without write permission), not too small: give it a writable /dev/shm",
     )
 
 

@@ -5,7 +5,8 @@ finds it on one log line, what it means, and the source line it comes from. An e
 name `near`: a second regex that must match one of the few lines before it (a Python
 traceback's `SemLock(` line before its `OSError`). Where the message carries a byte count,
 the regex names it `bytes`, and `bytes` in the entry says whether it is the size the program
-tried to allocate ("requested") or what /dev/shm had left ("available").
+tried to allocate ("requested") or what /dev/shm had left ("available"). An entry with
+`"cause": "unusable"` means /dev/shm was missing or not writable rather than too small.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Signature(NamedTuple):
     source: str
     bytes_meaning: str | None = None  # "requested" or "available"
     near: re.Pattern[str] | None = None
+    unusable: bool = False  # /dev/shm missing or not writable, not too small
 
 
 class LogMatch(NamedTuple):
@@ -62,6 +64,7 @@ def _signature(entry: dict[str, str]) -> Signature:
         source=entry["source"],
         bytes_meaning=entry.get("bytes"),
         near=re.compile(near) if near else None,
+        unusable=entry.get("cause") == "unusable",
     )
 
 
@@ -76,6 +79,8 @@ def scan_log(text: str, signatures: Iterable[Signature] | None = None) -> list[L
     found: dict[str, LogMatch] = {}
     for index, raw in enumerate(lines):
         time, line = split_timestamp(raw)
+        # PyTorch's SIGBUS handler writes its message with the string's NUL byte.
+        line = line.replace("\x00", "")
         if not _match_line(specific, lines, index, line, time, found):
             _match_line(generic, lines, index, line, time, found)
     return [found[s.id] for s in signatures if s.id in found]

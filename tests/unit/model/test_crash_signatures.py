@@ -33,10 +33,13 @@ def test_entries_are_complete_and_unique():
 @pytest.mark.parametrize("entry", IDS)
 def test_each_entry_finds_its_line(entry):
     lines, expected_bytes = CRASH_LINES[entry]
-    found = scan_log("\n".join(("starting", *lines, "exiting")))
-    assert [match.signature.id for match in found] == [entry]
-    assert found[0].bytes == expected_bytes
-    assert found[0].line == quote(lines[-1])
+    # Lines before the last are context (a traceback, a message's first line): they may
+    # be entries of their own.
+    context = [match.signature.id for match in scan_log("\n".join(lines[:-1]))]
+    found = {m.signature.id: m for m in scan_log("\n".join(("starting", *lines, "exiting")))}
+    assert sorted(found) == sorted({*context, entry})
+    assert found[entry].bytes == expected_bytes
+    assert found[entry].line == quote(lines[-1])
 
 
 @pytest.mark.parametrize(
@@ -54,9 +57,14 @@ def test_ordinary_lines_match_nothing(text):
 
 
 def test_a_framework_line_does_not_also_count_as_a_generic_one():
-    line = CRASH_LINES["chromium-shm-create"][0][0]
-    assert "/dev/shm" in line and "No space left on device" in line
-    assert [m.signature.id for m in scan_log(line)] == ["chromium-shm-create"]
+    line = CRASH_LINES["nccl-shm-extend"][0][0]
+    assert "/dev/shm/" in line and "No space left on device" in line
+    assert [m.signature.id for m in scan_log(line)] == ["nccl-shm-extend"]
+
+
+def test_the_nul_byte_pytorchs_handler_writes_is_ignored():
+    line = "\x00" + CRASH_LINES["pytorch-worker-bus-error"][0][0]
+    assert [m.signature.id for m in scan_log(line)] == ["pytorch-worker-bus-error"]
 
 
 def test_repeats_are_counted_and_the_last_one_quoted():
