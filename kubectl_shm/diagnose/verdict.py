@@ -19,8 +19,9 @@ from kubectl_shm.diagnose.evidence import Evidence, EvidenceKind
 from kubectl_shm.diagnose.suggestion import Suggestion, suggest_size
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import WorkloadRef
-from kubectl_shm.model.podspec import mapping
+from kubectl_shm.model.podspec import all_containers, container_name, mapping
 from kubectl_shm.model.quantity import format_bytes
+from kubectl_shm.model.shm_users import Match, matches
 from kubectl_shm.model.sizing import ContainerShm, ShmSource, expected_shm, with_mounted
 from kubectl_shm.model.volume_stats import VolumeStats
 
@@ -64,6 +65,8 @@ class ContainerDiagnosis(NamedTuple):
     evidence: tuple[Evidence, ...]
     cause: Cause
     fix: Fix
+    # The first /dev/shm user of model/shm_users.json the container shows, if any.
+    known_user: Match | None = None
 
 
 def diagnose_pod(
@@ -84,6 +87,7 @@ def diagnose_pod(
     mounted = {c: s.capacity_bytes for c, s in volume_stats.items() if s.capacity_bytes}
     if mounted:
         shm = with_mounted(shm, mounted)
+    specs = {container_name(c): c for c, _ in all_containers(spec)}
     by_container: dict[str, list[Evidence]] = {}
     for each in evidence:
         by_container.setdefault(each.container, []).append(each)
@@ -102,6 +106,7 @@ def diagnose_pod(
                 used.used_bytes if used else None,
                 shm.memory_limit.limit_bytes,
                 found,
+                specs.get(container.container, {}),
             )
         )
     return diagnoses
@@ -115,6 +120,7 @@ def _diagnosis(
     used: int | None,
     pod_limit: int | None,
     evidence: list[Evidence],
+    container_spec: Mapping[str, Any],
 ) -> ContainerDiagnosis:
     cause = _cause(evidence, node)
     fix = _fix(cause, workload, node, shm, used, pod_limit, evidence)
@@ -130,6 +136,7 @@ def _diagnosis(
         tuple(sorted(evidence, key=lambda e: e.time or "")),
         cause,
         fix,
+        next(iter(matches(container_spec)), None),
     )
 
 

@@ -1,7 +1,7 @@
 """Who needs more /dev/shm than a runtime's 64Mi: the signals of `shm_users.json`.
 
 The catalogue is data, one entry per signal, each with what it means, the rule it feeds
-and its source; audit reads it here, and the other readers (diagnose, the admission
+and its source; audit and diagnose read it here, and the other readers (the admission
 policy export) are to read the same file, so they cannot disagree. A signal matches a
 container by:
 - `image`: a regex searched in the image's repository path (no registry, tag or digest),

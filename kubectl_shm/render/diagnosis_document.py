@@ -56,6 +56,13 @@ def _diagnosis(diagnosis: ContainerDiagnosis) -> dict[str, Any]:
             "expectedBasis": shm.basis.value,
             "usedBytes": diagnosis.used_bytes,
         },
+        "knownUser": None
+        if diagnosis.known_user is None
+        else {
+            "signal": diagnosis.known_user.signal.id,
+            "found": diagnosis.known_user.describe(),
+            "meaning": diagnosis.known_user.signal.meaning,
+        },
         "cause": diagnosis.cause.value,
         "evidence": [_evidence(e) for e in diagnosis.evidence],
         "fix": {

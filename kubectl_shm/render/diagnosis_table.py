@@ -107,6 +107,9 @@ def _print_details(diagnosis: ContainerDiagnosis, console: Console) -> None:
     node = diagnosis.node
     where = f" on node {node.name} (kubelet {node.kubelet_version})" if node else ""
     lines = [Text(f"/dev/shm now: {shm_now(diagnosis)}{where}")]
+    if diagnosis.known_user is not None:
+        user = diagnosis.known_user
+        lines.append(Text(f"it {user.describe()}: {user.signal.meaning}"))
     for evidence in diagnosis.evidence:
         line = Text(f"{evidence.time or 'time unknown'}  {evidence.where}: ", style="dim")
         line.append(evidence.quote, style="")

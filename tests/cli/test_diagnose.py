@@ -142,6 +142,7 @@ def test_json_is_a_shm_diagnosis(shm, cluster):
     assert document["kind"] == "ShmDiagnosis"
     (diagnosis,) = document["diagnoses"]
     assert diagnosis["cause"] == "shm-too-small"
+    assert diagnosis["knownUser"]["signal"] == "pytorch-image"
     (evidence,) = diagnosis["evidence"]
     assert (evidence["signature"], evidence["bytes"]) == ("nccl-shm-extend", 9637892)
     assert evidence["time"] == "2026-12-01T10:00:01Z"
