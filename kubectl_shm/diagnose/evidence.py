@@ -100,8 +100,7 @@ def from_pod_status(pod: Mapping[str, Any]) -> list[Evidence]:
     status = mapping(pod.get("status"))
     if status.get("reason") != EVICTED:
         return []
-    time = _condition_time(status, "DisruptionTarget")
-    return _eviction(str(status.get("message") or ""), pod, time, "pod status")
+    return _eviction(str(status.get("message") or ""), pod, _eviction_time(status), "pod status")
 
 
 def from_events(events: Iterable[Mapping[str, Any]], pod: Mapping[str, Any]) -> list[Evidence]:
@@ -129,6 +128,12 @@ def from_events(events: Iterable[Mapping[str, Any]], pod: Mapping[str, Any]) -> 
                     Evidence(kind, container, quote(message), time, "event", volume=volume)
                 )
     return found
+
+
+def without_repeats(from_status: list[Evidence], from_events: list[Evidence]) -> list[Evidence]:
+    """The pod status's eviction, unless an event already tells it (with its time)."""
+    told = {(e.kind, e.container, e.quote) for e in from_events}
+    return [e for e in from_status if (e.kind, e.container, e.quote) not in told]
 
 
 def from_log(container: str, matches: Iterable[LogMatch], *, previous: bool) -> list[Evidence]:
@@ -230,9 +235,17 @@ def _container_of_field_path(field_path: object) -> str | None:
     return match.group(1) if match else None
 
 
-def _condition_time(status: Mapping[str, Any], condition_type: str) -> str | None:
+def _eviction_time(status: Mapping[str, Any]) -> str | None:
+    """When the pod was evicted: its DisruptionTarget condition where the kubelet set one,
+    else when its containers were stopped (the emptyDir eviction sets no condition:
+    evictPod passes none, pkg/kubelet/eviction/eviction_manager.go, v1.31.4)."""
     for condition in status.get("conditions") or []:
-        if isinstance(condition, Mapping) and condition.get("type") == condition_type:
+        if isinstance(condition, Mapping) and condition.get("type") == "DisruptionTarget":
             time = condition.get("lastTransitionTime")
-            return str(time) if time else None
-    return None
+            if time:
+                return str(time)
+    stopped = [
+        str(mapping(mapping(entry.get("state")).get("terminated")).get("finishedAt") or "")
+        for entry in _container_statuses(status)
+    ]
+    return max(stopped, default="") or None

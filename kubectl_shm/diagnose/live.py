@@ -76,12 +76,12 @@ def diagnose_cluster(
     events_by_pod = _by_pod(events or [])
     for pod in pods:
         key = _key(pod)
-        evidence = [
+        from_events = read_evidence.from_events(events_by_pod.get(key, ()), pod)
+        found[key] = [
             *read_evidence.from_container_statuses(pod),
-            *read_evidence.from_pod_status(pod),
-            *read_evidence.from_events(events_by_pod.get(key, ()), pod),
+            *read_evidence.without_repeats(read_evidence.from_pod_status(pod), from_events),
+            *from_events,
         ]
-        found[key] = evidence
     reads = plan_log_reads(pods, every_container=scope.target is not None)
     kept = reads[: limits.max_reads]
     logs = _read_logs(kube, feedback, kept, limits, since_seconds, warnings)

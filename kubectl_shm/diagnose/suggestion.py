@@ -34,15 +34,17 @@ def suggest_size(
     peak_used_bytes: int | None,
     requested_bytes: Iterable[int],
     pod_memory_limit_bytes: int | None,
+    current_is: str = "the current /dev/shm",
 ) -> Suggestion:
-    """What /dev/shm should be, given what it is (`current_bytes`), the peak use seen and
-    the byte counts frameworks said they tried to allocate."""
+    """What /dev/shm should be, given what it is (`current_bytes`, described by
+    `current_is`), the peak use seen and the byte counts frameworks said they tried to
+    allocate."""
     candidates: list[tuple[int, str]] = []
     if current_bytes:
         candidates.append(
             (
                 2 * current_bytes,
-                f"twice the current /dev/shm ({format_bytes(current_bytes)}), "
+                f"twice {current_is} ({format_bytes(current_bytes)}), "
                 f"which the evidence shows is too small",
             )
         )

@@ -187,14 +187,18 @@ def _suggestion(
     pod_limit: int | None,
     evidence: list[Evidence],
 ) -> Suggestion:
-    # Where the kubelet evicted at sizeLimit, the limit (not the half-RAM tmpfs) was too small.
-    current = shm.size_limit_bytes if cause is Cause.KUBELET_EVICTION else shm.expected_bytes
     requested = [e.bytes for e in evidence if e.bytes and e.bytes_meaning == "requested"]
+    if cause is Cause.KUBELET_EVICTION:
+        # The kubelet evicted at sizeLimit: the limit, not the half-RAM tmpfs, was too small.
+        current, current_is = shm.size_limit_bytes, "the sizeLimit it passed"
+    else:
+        current, current_is = shm.expected_bytes, "the current /dev/shm"
     return suggest_size(
         current_bytes=current,
         peak_used_bytes=used,
         requested_bytes=requested,
         pod_memory_limit_bytes=pod_limit,
+        current_is=current_is,
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timezone
 from typing import TYPE_CHECKING
 
 from kubectl_shm.diagnose.evidence import EvidenceKind
 from kubectl_shm.diagnose.report import DiagnosisReport
-from kubectl_shm.diagnose.verdict import ContainerDiagnosis, FixKind
+from kubectl_shm.diagnose.verdict import Cause, ContainerDiagnosis, FixKind
+from kubectl_shm.diagnose.window import parse_time
 from kubectl_shm.model.quantity import format_bytes
 from kubectl_shm.render.columns import BASIS_LABELS, SOURCE_LABELS, columns_table
 from kubectl_shm.render.terminal import Terminal
@@ -27,6 +29,14 @@ _FIX_LABELS = {
     FixKind.MEMORY_LIMIT: "memory limit",
     FixKind.HOST: "the host",
 }
+# Short causes keep a row within 100 columns; the details and JSON carry the ids.
+_CAUSE_LABELS = {
+    Cause.SHM_TOO_SMALL: "too small",
+    Cause.KUBELET_EVICTION: "kubelet evicts",
+    Cause.SHM_VOLUME_REFUSED: "volume refused",
+    Cause.SHM_UNUSABLE: "not writable",
+    Cause.OOM_WITH_MEMORY_SHM: "OOM with shm",
+}
 
 
 def render_diagnosis_table(
@@ -35,7 +45,7 @@ def render_diagnosis_table(
     console = terminal.console()
     table = columns_table()
     table.add_column("NAMESPACE", no_wrap=True)
-    table.add_column("POD", overflow="fold", min_width=12)
+    table.add_column("POD", overflow="fold")
     table.add_column("CONTAINER", overflow="fold", min_width=9)
     table.add_column("SHM NOW", no_wrap=True)
     if wide:
@@ -43,10 +53,11 @@ def render_diagnosis_table(
         table.add_column("NODE", overflow="fold")
         table.add_column("WORKLOAD", overflow="fold")
     table.add_column("EVIDENCE", overflow="fold", min_width=10)
-    table.add_column("CAUSE", overflow="fold")
-    table.add_column("FIX", overflow="fold")
+    table.add_column("CAUSE", no_wrap=True)
+    table.add_column("FIX", no_wrap=True)
     for diagnosis in report.diagnoses:
-        cells = [diagnosis.namespace, diagnosis.pod, diagnosis.container, shm_now(diagnosis)]
+        now = shm_now(diagnosis, basis=wide)
+        cells = [diagnosis.namespace, diagnosis.pod, diagnosis.container, now]
         if wide:
             node = diagnosis.node
             cells += [
@@ -54,7 +65,11 @@ def render_diagnosis_table(
                 f"{node.name} ({node.kubelet_version})" if node else "-",
                 f"{diagnosis.workload.kind.lower()}/{diagnosis.workload.name}",
             ]
-        cells += [_evidence_cell(diagnosis), diagnosis.cause.value, _fix_cell(diagnosis)]
+        cells += [
+            _evidence_cell(diagnosis),
+            diagnosis.cause.value if wide else _CAUSE_LABELS[diagnosis.cause],
+            _fix_cell(diagnosis),
+        ]
         table.add_row(*cells)
     console.print(table)
     for diagnosis in report.diagnoses:
@@ -70,13 +85,14 @@ def render_diagnosis_table(
     )
 
 
-def shm_now(diagnosis: ContainerDiagnosis) -> str:
-    """'64Mi default', '1Gi memory (sizeLimit)', '? memory (unknown)'."""
+def shm_now(diagnosis: ContainerDiagnosis, *, basis: bool = True) -> str:
+    """'64Mi default (runtime)', '1Gi memory (sizeLimit)'; without the basis: '64Mi default'."""
     shm = diagnosis.shm
     if shm is None:
         return "?"
     size = format_bytes(shm.expected_bytes) if shm.expected_bytes else "?"
-    return f"{size} {SOURCE_LABELS[shm.source]} ({BASIS_LABELS[shm.basis]})"
+    now = f"{size} {SOURCE_LABELS[shm.source]}"
+    return f"{now} ({BASIS_LABELS[shm.basis]})" if basis else now
 
 
 def _evidence_cell(diagnosis: ContainerDiagnosis) -> str:
@@ -92,12 +108,11 @@ def _fix_cell(diagnosis: ContainerDiagnosis) -> str:
     fix = diagnosis.fix
     size = f"set {format_bytes(fix.size_bytes)}" if fix.size_bytes else None
     label = _FIX_LABELS.get(fix.kind)
-    if label and size:
-        return f"{label}; meanwhile {size}"
     return label or size or "set <size>"
 
 
 def _print_details(diagnosis: ContainerDiagnosis, console: Console) -> None:
+    from rich.padding import Padding
     from rich.text import Text
 
     heading = Text("\n")
@@ -111,18 +126,26 @@ def _print_details(diagnosis: ContainerDiagnosis, console: Console) -> None:
         user = diagnosis.known_user
         lines.append(Text(f"it {user.describe()}: {user.signal.meaning}"))
     for evidence in diagnosis.evidence:
-        line = Text(f"{evidence.time or 'time unknown'}  {evidence.where}: ", style="dim")
+        where = f"{evidence.where} [{evidence.signature}]" if evidence.signature else evidence.where
+        line = Text(f"{_short_time(evidence.time)}  {where}: ", style="dim")
         line.append(evidence.quote, style="")
         if evidence.lines > 1:
             line.append(f"  ({evidence.lines} lines like it)", style="dim")
-        if evidence.signature:
-            line.append(f"  [{evidence.signature}]", style="dim")
         lines.append(line)
     fix = diagnosis.fix
     lines.append(Text(f"fix: {fix.command}" if fix.command else "fix:", style="bold green"))
-    lines.extend(Text(f"  - {reason}") for reason in fix.reasons)
     for line in lines:
-        console.print(Text("  ") + line)
+        console.print(Padding(line, (0, 0, 0, 2)))
+    for reason in fix.reasons:
+        console.print(Padding(Text(f"- {reason}"), (0, 0, 0, 4)))
+
+
+def _short_time(text: str | None) -> str:
+    """To the second, in UTC: the log's nanoseconds are noise here."""
+    parsed = parse_time(text)
+    if parsed is None:
+        return text or "time unknown"
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _count(number: int, noun: str) -> str:

@@ -6,6 +6,7 @@ from kubectl_shm.diagnose.evidence import (
     from_events,
     from_log,
     from_pod_status,
+    without_repeats,
 )
 from kubectl_shm.model.crash_signatures import scan_log
 
@@ -136,3 +137,20 @@ def test_log_matches_become_evidence_with_their_source_and_bytes():
     assert (found.where, found.signature, found.bytes) == ("previous log", "nccl-shm-extend", 1024)
     assert found.bytes_meaning == "requested"
     assert found.source and found.meaning
+
+
+def test_without_a_condition_the_eviction_is_dated_by_its_stopped_containers():
+    status = {
+        "reason": "Evicted",
+        "message": EVICTED_MESSAGE,
+        "containerStatuses": [{"name": "main", "state": terminated(exitCode=137)}],
+    }
+    (found,) = from_pod_status(pod(status=status))
+    assert found.time == "2026-12-01T10:00:00Z"
+
+
+def test_an_eviction_told_by_an_event_is_not_repeated_from_the_status():
+    target = pod(status={"reason": "Evicted", "message": EVICTED_MESSAGE})
+    events = from_events([{"reason": "Evicted", "message": EVICTED_MESSAGE, "time": "t"}], target)
+    assert without_repeats(from_pod_status(target), events) == []
+    assert len(without_repeats(from_pod_status(target), [])) == 1
