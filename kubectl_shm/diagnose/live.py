@@ -72,8 +72,42 @@ def diagnose_cluster(
     pods = _pods(kube, feedback, scope)
     start = cutoff(now, since_seconds)
     events = _events(kube, scope, warnings)
-    found: dict[str, list[Evidence]] = {}
-    events_by_pod = _by_pod(events or [])
+    found = _recorded_evidence(pods, events or [])
+    # Logs of instances that ended before the window cannot hold evidence in it.
+    reads = [
+        read
+        for read in plan_log_reads(pods, every_container=scope.target is not None)
+        if not read.finished_at or within(read.finished_at, start)
+    ]
+    kept = reads[: limits.max_reads]
+    logs = _read_logs(kube, feedback, kept, limits, since_seconds, warnings)
+    for read, tail in zip(kept, logs, strict=True):
+        if tail.text:
+            found[f"{read.namespace}/{read.pod}"].extend(
+                read_evidence.from_log(read.container, scan_log(tail.text), previous=read.previous)
+            )
+    if len(reads) > len(kept):
+        warnings.append(
+            f"{len(reads) - len(kept)} more container logs were worth reading but not read "
+            f"(at most {limits.max_reads}, the most recent first; raise --max-log-reads)"
+        )
+    troubled = {}
+    for key, evidence in found.items():
+        recent = [each for each in evidence if within(each.time, start)]
+        if recent:
+            troubled[key] = recent
+    diagnoses = _diagnose(kube, pods, troubled, scope, assumption, warnings)
+    listed_events = None if events is None else len(events)
+    scanned = Scanned(len(pods), listed_events, len(kept), len(reads) - len(kept))
+    return DiagnosisReport(tuple(diagnoses), scanned, since_seconds, version, tuple(warnings))
+
+
+def _recorded_evidence(
+    pods: list[dict[str, Any]], events: list[dict[str, Any]]
+) -> dict[str, list[Evidence]]:
+    """Each pod's evidence from its status and its events ("namespace/name" -> evidence)."""
+    events_by_pod = _by_pod(events)
+    found = {}
     for pod in pods:
         key = _key(pod)
         from_events = read_evidence.from_events(events_by_pod.get(key, ()), pod)
@@ -82,29 +116,7 @@ def diagnose_cluster(
             *read_evidence.without_repeats(read_evidence.from_pod_status(pod), from_events),
             *from_events,
         ]
-    reads = plan_log_reads(pods, every_container=scope.target is not None)
-    kept = reads[: limits.max_reads]
-    logs = _read_logs(kube, feedback, kept, limits, since_seconds, warnings)
-    for read, tail in zip(kept, logs, strict=True):
-        if tail.text:
-            matches = scan_log(tail.text)
-            found[f"{read.namespace}/{read.pod}"].extend(
-                read_evidence.from_log(read.container, matches, previous=read.previous)
-            )
-    if len(reads) > len(kept):
-        warnings.append(
-            f"{len(reads) - len(kept)} more container logs were worth reading but not read "
-            f"(at most {limits.max_reads}, the most recent first; raise --max-log-reads)"
-        )
-    troubled = {
-        key: [e for e in evidence if within(e.time, start)] for key, evidence in found.items()
-    }
-    troubled = {key: evidence for key, evidence in troubled.items() if evidence}
-    diagnoses = _diagnose(kube, pods, troubled, scope, assumption, warnings)
-    scanned = Scanned(
-        len(pods), None if events is None else len(events), len(kept), len(reads) - len(kept)
-    )
-    return DiagnosisReport(tuple(diagnoses), scanned, since_seconds, version, tuple(warnings))
+    return found
 
 
 def _pods(kube: Kube, feedback: Feedback, scope: Scope) -> list[dict[str, Any]]:

@@ -173,9 +173,10 @@ def test_without_events_it_says_so(shm, cluster):
     assert "cannot list events (forbidden; needs list events)" in result.stderr
 
 
-def test_since_leaves_out_older_evidence(shm, cluster):
-    cluster(FakeKube([crashed("a", exitCode=135)]))
+def test_since_leaves_out_older_evidence_and_their_logs(shm, cluster):
+    kube = cluster(FakeKube([crashed("a", exitCode=135)]))
     assert shm("diagnose", "--since", "1h").status == 0
+    assert kube.log_queries == []
 
 
 def test_the_log_cap_is_said(shm, cluster):
