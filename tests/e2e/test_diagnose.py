@@ -1,5 +1,6 @@
-"""`kubectl shm diagnose` against real crashes: a real SIGBUS, a real ENOSPC, a real eviction
-by the v1.31 kubelet, and a container printing each catalogued framework line."""
+"""`kubectl shm diagnose` against real crashes: a real SIGBUS, a real ENOSPC, a real OOM kill
+by /dev/shm pages, a real eviction by the v1.31 kubelet, and a container printing each
+catalogued framework line."""
 
 from __future__ import annotations
 
@@ -123,6 +124,40 @@ def test_a_real_eviction_by_a_kubelet_without_sized_memory_volumes_blames_the_ku
     assert found["fix"]["kind"] == "kubelet"
     assert found["fix"]["sizeBytes"] == 128 * MI
     assert "SizeMemoryBackedVolumes" in " ".join(found["fix"]["reasons"])
+
+
+def test_a_real_oom_kill_by_shm_pages_asks_for_memory_not_a_bigger_shm(
+    two_nodes, kubectl, namespace, shm, apply
+):
+    # The tmpfs is min(sizeLimit, memory limit) = 96Mi; its pages count against the 96Mi
+    # limit, so filling it kills the writer before the tmpfs is full.
+    command = ("sh", "-c", "dd if=/dev/zero of=/dev/shm/fill bs=1M count=200; sleep 1")
+    shm_volume = {"medium": "Memory", "sizeLimit": "1Gi"}
+    writer = pod(
+        "writer",
+        image=two_nodes.image,
+        node=two_nodes.node_current,
+        shm=shm_volume,
+        memory_limit="96Mi",
+        command=command,
+    )
+    writer["spec"]["restartPolicy"] = "Never"
+    apply(writer)
+
+    def oom_killed() -> bool:
+        statuses = pod_status(kubectl, namespace, "writer").get("containerStatuses") or []
+        return any(
+            (s.get("state") or {}).get("terminated", {}).get("reason") == "OOMKilled"
+            for s in statuses
+        )
+
+    wait_until(oom_killed, 90, "the writer was not OOM-killed")
+    (found,) = diagnosis(shm, "-n", namespace)["diagnoses"]
+    assert found["cause"] == "oom-with-memory-shm"
+    assert [e["kind"] for e in found["evidence"]] == ["oom-killed"]
+    assert found["shm"]["expectedBytes"] == 96 * MI
+    assert found["fix"]["kind"] == "memory-limit"
+    assert found["fix"]["command"] is None
 
 
 def test_a_healthy_namespace_exits_0_with_no_rows(cluster, kubectl, namespace, shm, apply):
