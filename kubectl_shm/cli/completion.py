@@ -9,7 +9,7 @@ directive (kubectl pkg/cmd/plugin/plugin_completion.go, getPluginCompletions).
 Click works out which command, option or argument the word belongs to; this
 module then offers subcommands, flags, choices, kubeconfig contexts, clusters
 and users, files for -f and --kubeconfig, and from the live cluster namespaces
-and TYPE/NAME targets of `set` and `inspect`. Anything going wrong, an
+and TYPE/NAME targets of `set`, `inspect` and `diagnose`. Anything going wrong, an
 unreachable cluster included, gives no candidates: nothing is ever printed on
 stderr, which kubectl passes to the terminal.
 
@@ -60,7 +60,7 @@ MANIFEST_EXTENSIONS = ("yaml", "yml", "json")
 
 @dataclass(frozen=True)
 class TargetKind:
-    """A resource `set` or `inspect` can be pointed at, with kubectl's words for it."""
+    """A resource `set`, `inspect` or `diagnose` can be pointed at, with kubectl's words."""
 
     name: str  # singular, as offered: deployment/
     short: str
@@ -87,9 +87,10 @@ POD = TargetKind("pod", "po", "", "v1", "pods")
 TARGET_KINDS: dict[str, tuple[TargetKind, ...]] = {
     "set": _WORKLOADS,
     "inspect": (POD, *_WORKLOADS, _JOB),
+    "diagnose": (POD, *_WORKLOADS, _JOB),
 }
-# Commands whose bare NAME is a pod (`inspect NAME`).
-BARE_POD_NAMES = frozenset({"inspect"})
+# Commands whose bare NAME is a pod (`inspect NAME`, `diagnose NAME`).
+BARE_POD_NAMES = frozenset({"inspect", "diagnose"})
 
 Names = Callable[[ConnectionOptions, TargetKind | None], list[str]]
 

@@ -230,6 +230,14 @@ class TestTargets:
     def test_one_target_only(self):
         assert complete(["inspect", "pod/trainer-0", ""], names=names) == ([], NO_FILE_COMP)
 
+    def test_diagnose_takes_the_same_targets(self):
+        assert values(complete(["diagnose", "po/tr"], names=names))[0] == [
+            "po/trainer-0",
+            "po/trainer-1",
+        ]
+        assert values(complete(["diagnose", ""], names=names))[0][:1] == ["trainer-0"]
+        assert complete(["diagnose", "pod/trainer-0", ""], names=names) == ([], NO_FILE_COMP)
+
 
 def _run_completion(*words, env=None):
     executable = shutil.which("kubectl_complete-shm", path=str(BIN))
