@@ -19,7 +19,7 @@ from kubectl_shm.kube.discovery import discover_resources
 from kubectl_shm.kube.errors import KubeError
 from kubectl_shm.kube.workloads import get_workload
 from kubectl_shm.model.api_resources import ApiResource
-from kubectl_shm.model.operator_knobs import operator_knob
+from kubectl_shm.model.operator_knobs import chart_knob, operator_knob
 from kubectl_shm.model.ownership import controller_of
 from kubectl_shm.model.templates import find_pod_templates
 from kubectl_shm.set.custom_kinds import custom_kind, served_resource
@@ -103,6 +103,13 @@ def check_operator_owned(
     for label, namespace, obj in targets:
         owner = operator_owner(obj)
         if owner is None:
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            chart = chart_knob(labels) if isinstance(labels, Mapping) else None
+            if chart is not None:
+                warnings.append(
+                    f"{label} looks rendered by the {chart.id} chart: set {chart.knob} "
+                    f"instead, or the next upgrade of the release puts the old /dev/shm back"
+                )
             continue
         message = check.refusal(label, namespace, owner, size)
         if not force:

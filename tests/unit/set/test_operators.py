@@ -104,3 +104,17 @@ def test_built_in_owners_are_not_operators():
     assert operator_owner(owned(replica_set, "Pod")) is None
     assert operator_owner({"metadata": {}}) is None
     assert operator_owner(owned(NIM)) == NIM
+
+
+def test_a_known_chart_gets_its_values_knob_as_a_warning():
+    deployment = {
+        "kind": "Deployment",
+        "metadata": {
+            "name": "vllm-llama",
+            "labels": {"helm-release-name": "vllm", "model": "llama"},
+        },
+    }
+    [warning] = check_operator_owned(
+        recorded_kube({}), [("deployment/vllm-llama", "ml", deployment)], "20Gi", force=False
+    )
+    assert "vllm-production-stack chart" in warning and "shmSize" in warning
