@@ -396,3 +396,52 @@ def test_shipped_set_role_plus_rights_on_the_custom_resource(
     listed = shm("set", "--kubeconfig", kubeconfig, "rayclusters", "--all", "128Mi")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.startswith("raycluster/llm patched: /dev/shm 128Mi")
+
+
+def test_audit_groups_pods_under_the_custom_resource_and_its_fix_runs(
+    crds, two_nodes, kubectl, shm, namespace
+):
+    """A pod the RayCluster controls (as KubeRay's would be): audit names the RayCluster,
+    and the `kubectl shm set` its finding prints works as printed."""
+    create(kubectl, namespace, raycluster("llm"))
+    uid = get(kubectl, namespace, "raycluster/llm")["metadata"]["uid"]
+    owner = {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "name": "llm",
+        "uid": uid,
+        "controller": True,
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "llm-head", "ownerReferences": [owner]},
+        "spec": {
+            "nodeName": two_nodes.node_current,
+            "containers": [
+                {
+                    "name": "ray-head",
+                    "image": two_nodes.image,
+                    "command": ["sh", "-c", "sleep 3600", "ray", "start"],
+                }
+            ],
+        },
+    }
+    create(kubectl, namespace, pod)
+    audited = shm("audit", "-n", namespace, "-o", "json", "--fail-on", "never")
+    assert audited.returncode == 0, audited.stderr
+    [workload] = json.loads(audited.stdout)["workloads"]
+    assert (workload["kind"], workload["name"]) == ("RayCluster", "llm")
+    fixes = [
+        finding["message"][finding["message"].index("kubectl shm set raycluster/llm") :]
+        for finding in workload["findings"]
+        if "kubectl shm set raycluster/llm" in finding["message"]
+    ]
+    assert fixes, workload["findings"]
+    words = fixes[0].split("`")[0].rstrip(".)").split()[2:]
+    words = ["256Mi" if word == "<size>" else word for word in words]
+    fixed = shm(*words)
+    assert fixed.returncode == 0, fixed.stderr
+    stored = get(kubectl, namespace, "raycluster/llm")
+    volumes = stored["spec"]["headGroupSpec"]["template"]["spec"]["volumes"]
+    assert volumes == [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}}]
