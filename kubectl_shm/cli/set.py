@@ -160,6 +160,8 @@ def set_shm(app: App, /, **options: Any) -> int:
         raise InputError("--wait has nothing to follow with --dry-run")
     in_place = options["in_place"]
     if _pods_only(query) or in_place:
+        if request.templates:
+            raise InputError("--template chooses pod templates to patch, not pods to resize")
         if options["output"]:
             raise InputError("-o prints changed objects; a resize in place prints lines")
         # Waiting is how a resize the kubelet refuses gets put back: the default here.

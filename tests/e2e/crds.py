@@ -26,6 +26,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tests.e2e.manifests import as_input
+
 KUBERAY = ("github.com/ray-project/kuberay/ray-operator", "v1.5.0")
 TRAINING_OPERATOR = ("github.com/kubeflow/training-operator", "v1.8.1")
 RAYCLUSTER_CRD = "config/crd/bases/ray.io_rayclusters.yaml"
@@ -119,3 +123,66 @@ def _wait_established(kubectl, crd: str, timeout: float = 60) -> None:
             return
         assert time.monotonic() < deadline, f"CRD {crd} not established after {timeout:g}s"
         time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def crds(cluster):
+    """The CRDs, installed once per session (import this fixture into a test module)."""
+
+    def kubectl(*args: str, input: str | None = None):
+        result = subprocess.run(
+            ["kubectl", f"--kubeconfig={cluster.kubeconfig}", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result
+
+    install_crds(kubectl)
+
+
+def container(name: str, **extra) -> dict:
+    return {"name": name, "image": "busybox", **extra}
+
+
+def raycluster(name: str) -> dict:
+    worker = {
+        "containers": [
+            container("ray-worker", volumeMounts=[{"name": "data", "mountPath": "/data"}])
+        ],
+        "volumes": [{"name": "data", "emptyDir": {}}],
+    }
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": {"name": name},
+        "spec": {
+            "headGroupSpec": {
+                "rayStartParams": {},
+                "template": {"spec": {"containers": [container("ray-head")]}},
+            },
+            "workerGroupSpecs": [
+                {
+                    "groupName": group,
+                    "replicas": 1,
+                    "minReplicas": 0,
+                    "maxReplicas": 2,
+                    "rayStartParams": {},
+                    "template": {"spec": worker},
+                }
+                for group in ("cpu", "gpu")
+            ],
+        },
+    }
+
+
+def get(kubectl, namespace: str, target: str) -> dict:
+    shown = kubectl("get", target, "-n", namespace, "-o", "json", "--show-managed-fields")
+    return json.loads(shown.stdout)
+
+
+def create(kubectl, namespace: str, *objects: dict) -> None:
+    kubectl("apply", "-n", namespace, "-f", "-", input=as_input(*objects))
