@@ -49,6 +49,14 @@ DEFAULT_TIMEOUT = "5m"
 )
 @click.option("-l", "--selector", metavar="SELECTOR", help="Every object of TYPE matching this.")
 @click.option("--all", "all_objects", is_flag=True, help="Every object of TYPE in the namespace.")
+@click.option(
+    "--template",
+    "templates",
+    multiple=True,
+    metavar="PATH",
+    help="Only the pod template at PATH or below it (e.g. spec.workerGroupSpecs.0.template"
+    ".spec, spec.workerGroupSpecs). Repeatable. Default: every pod template of the object.",
+)
 @click.option("--remove", is_flag=True, help="Take the /dev/shm volume and its mounts away.")
 @click.option(
     "--overwrite",
@@ -64,7 +72,8 @@ DEFAULT_TIMEOUT = "5m"
 @click.option(
     "--force",
     is_flag=True,
-    help="Accept a SIZE below 1Mi (refused as a likely typo: 512m is 0.512 bytes).",
+    help="Accept a SIZE below 1Mi (refused as a likely typo: 512m is 0.512 bytes), and "
+    "patch an object an operator owns (its next reconcile will likely undo it).",
 )
 @click.option(
     "--dry-run",
@@ -100,15 +109,23 @@ def set_shm(app: App, /, **options: Any) -> int:
     cannot change once created: edit their manifests with --local. A volume at
     /dev/shm that is not an emptyDir (hostPath, PVC) is kept unless --overwrite.
 
+    TYPE may be any custom resource with pod templates (rayclusters,
+    pytorchjob, lws, name.group), resolved through API discovery as kubectl
+    does: every pod template in it changes (or those --template names), in one
+    JSON patch that tests the fields it relies on and the resourceVersion.
+
     Warns when the kubelet will not give SIZE: above the pod memory limit, above
     node allocatable memory, or on kubelets without SizeMemoryBackedVolumes;
     and when Argo CD, Flux or Helm manage the object (they revert live edits).
+    An object an operator owns (a controller owner that is not a built-in
+    workload) is refused unless --force, naming the owner's knob instead.
 
     \b
     Examples:
       kubectl shm set deploy/vllm 16Gi -n serve
       kubectl shm set sts/trainer ds/agent 2Gi -c main --dry-run=server
       kubectl shm set deploy -l app=ray 8Gi --wait --timeout 10m
+      kubectl shm set rayclusters/llm 8Gi --template spec.workerGroupSpecs
       kubectl shm set -f deploy.yaml --local 16Gi -o yaml > fixed.yaml
       helm template . | kubectl shm set -f - --local 4Gi
       kubectl shm set deploy/vllm --remove
@@ -124,18 +141,12 @@ def set_shm(app: App, /, **options: Any) -> int:
         containers=_container_names(options["containers"]),
         remove=remove,
         overwrite=options["overwrite"],
+        templates=tuple(options["templates"]),
     )
     if options["local"]:
         _check_local_flags(words, options)
         return _set_local(app, options["filenames"], request, options["output"] or "yaml")
-    if options["filenames"]:
-        if words or options["selector"] is not None or options["all_objects"]:
-            raise InputError("name targets with -f or with TYPE/NAME, not both")
-        query = targets_in_manifests(_read(app, options["filenames"], names_only=True))
-    else:
-        query = parse_targets(
-            words, selector=options["selector"], all_objects=options["all_objects"]
-        )
+    query = _live_targets(app, connection, words, options)
     from kubectl_shm.set.live import LiveOptions
 
     wait = options["wait"]
@@ -143,11 +154,14 @@ def set_shm(app: App, /, **options: Any) -> int:
         dry_run=options["dry_run"],
         wait=app.terminal.stderr_is_tty if wait is None else wait,
         timeout=_timeout(options["timeout"]),
+        force=options["force"],
     )
     if live.dry_run != "none" and wait:
         raise InputError("--wait has nothing to follow with --dry-run")
     in_place = options["in_place"]
     if _pods_only(query) or in_place:
+        if request.templates:
+            raise InputError("--template chooses pod templates to patch, not pods to resize")
         if options["output"]:
             raise InputError("-o prints changed objects; a resize in place prints lines")
         # Waiting is how a resize the kubelet refuses gets put back: the default here.
@@ -156,6 +170,25 @@ def set_shm(app: App, /, **options: Any) -> int:
         return ExitStatus.OK
     _set_live(app, connection, query, request, live, options["output"])
     return ExitStatus.OK
+
+
+def _live_targets(
+    app: App, connection: ConnectionOptions, words: list[str], options: Mapping[str, Any]
+) -> TargetQuery:
+    """The objects named on the line or in -f files; a TYPE that is no built-in kind is
+    looked up in the cluster's API discovery (custom resources)."""
+    from kubectl_shm.set.custom_kinds import CustomKinds
+
+    kinds = CustomKinds(lambda: app.connect(connection))
+    with closing(kinds):
+        if options["filenames"]:
+            if words or options["selector"] is not None or options["all_objects"]:
+                raise InputError("name targets with -f or with TYPE/NAME, not both")
+            objects = _read(app, options["filenames"], names_only=True)
+            return targets_in_manifests(objects, kinds.served)
+        return parse_targets(
+            words, selector=options["selector"], all_objects=options["all_objects"], resolve=kinds
+        )
 
 
 def _pods_only(query: TargetQuery) -> bool:

@@ -10,6 +10,15 @@ safe, but a failed test comes back as a generic 422 (endpoints/handlers/
 patch.go, applyJSPatch), indistinguishable from a validation error. On a
 conflict the object is read again and the patch rebuilt from it, so a patch
 is never applied to an object it was not computed from.
+
+Custom resources take no strategic merge patch (apiextensions-apiserver
+customresource_handler.go, crdHandler.ServeHTTP: supportedTypes), so theirs
+is a JSON patch whose first operation tests `metadata.resourceVersion`. A
+failed test comes back as a 422 whose message does not say which operation
+failed (apiserver v1.34 endpoints/handlers/patch.go, applyJSPatch:
+NewGenericServerResponse with empty details, as seen on the test cluster), so
+on a 422 the object is read again: a resourceVersion other than the one
+tested is the Conflict it is, and the patch is rebuilt from the new read.
 """
 
 from __future__ import annotations
@@ -20,12 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubectl_shm.kube.client import Kube
-from kubectl_shm.kube.errors import Conflict
+from kubectl_shm.kube.errors import Conflict, Invalid
 from kubectl_shm.kube.workloads import get_workload, workload_path
 from kubectl_shm.model.workload_kinds import WorkloadKind
 
 FIELD_MANAGER = "kubectl-shm"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+RESOURCE_VERSION = "/metadata/resourceVersion"
 MAX_ATTEMPTS = 5
 
 
@@ -46,10 +57,12 @@ def patch_workload(
     kind: WorkloadKind,
     namespace: str,
     name: str,
-    patch: Mapping[str, Any],
+    patch: Mapping[str, Any] | list[dict[str, Any]],
     dry_run: bool = False,
 ) -> dict[str, Any]:
-    """Send one strategic merge patch as field manager `kubectl-shm`; the object as stored.
+    """Send one patch as field manager `kubectl-shm`; the object as stored.
+
+    A mapping is a strategic merge patch; a list, a JSON patch (custom resources).
 
     With `dry_run` the server validates and admits the change and returns the
     result, but stores nothing (`dryRun=All`); RBAC is checked the same way.
@@ -59,14 +72,24 @@ def patch_workload(
     """
     query = {"fieldManager": FIELD_MANAGER, "dryRun": "All" if dry_run else None}
     where = f" in namespace {namespace}"
-    data = kube.call(
-        "PATCH",
-        workload_path(kind, namespace, name),
-        query=query,
-        body=dict(patch),
-        content_type=STRATEGIC_MERGE_PATCH,
-        doing=f"patching {kind.label(name)}{where}{' (server dry run)' if dry_run else ''}",
-    )
+    operations = isinstance(patch, list)
+    body: Any = list(patch) if isinstance(patch, list) else dict(patch)
+    try:
+        data = kube.call(
+            "PATCH",
+            workload_path(kind, namespace, name),
+            query=query,
+            body=body,
+            content_type=JSON_PATCH if operations else STRATEGIC_MERGE_PATCH,
+            doing=f"patching {kind.label(name)}{where}{' (server dry run)' if dry_run else ''}",
+        )
+    except Invalid as error:
+        tested = _tested_version(body) if operations else None
+        if tested is not None:
+            current = get_workload(kube, kind=kind, namespace=namespace, name=name)
+            if (current.get("metadata") or {}).get("resourceVersion") != tested:
+                raise Conflict(f"{kind.label(name)} changed since it was read") from error
+        raise
     result: dict[str, Any] = json.loads(data)
     return result
 
@@ -93,13 +116,33 @@ def patch_pod_resize(
     return result
 
 
+def _tested_version(operations: list[dict[str, Any]]) -> str | None:
+    """The resourceVersion a JSON patch's first operation tests, if it does."""
+    first = operations[0] if operations else {}
+    if first.get("op") == "test" and first.get("path") == RESOURCE_VERSION:
+        return str(first.get("value"))
+    return None
+
+
+def conditional(
+    patch: Mapping[str, Any] | list[dict[str, Any]], version: str | None
+) -> Mapping[str, Any] | list[dict[str, Any]]:
+    """`patch` applied only to the object at `version`: the resourceVersion in the
+    strategic merge patch, or a JSON patch's first operation testing it."""
+    if isinstance(patch, list):
+        test = {"op": "test", "path": RESOURCE_VERSION, "value": version}
+        return [test, *patch]
+    metadata = {**dict(patch.get("metadata") or {}), "resourceVersion": version}
+    return {**patch, "metadata": metadata}
+
+
 def patch_with_retry(
     kube: Kube,
     *,
     kind: WorkloadKind,
     namespace: str,
     name: str,
-    build: Callable[[dict[str, Any]], Mapping[str, Any] | None],
+    build: Callable[[dict[str, Any]], Mapping[str, Any] | list[dict[str, Any]] | None],
     dry_run: bool = False,
     first_read: dict[str, Any] | None = None,
     attempts: int = MAX_ATTEMPTS,
@@ -122,7 +165,6 @@ def patch_with_retry(
         if patch is None:
             return PatchOutcome(current, current, patched=False, attempts=attempt)
         version = (current.get("metadata") or {}).get("resourceVersion")
-        metadata = {**dict(patch.get("metadata") or {}), "resourceVersion": version}
         if before_patch is not None:
             before_patch(current)
         try:
@@ -131,7 +173,7 @@ def patch_with_retry(
                 kind=kind,
                 namespace=namespace,
                 name=name,
-                patch={**patch, "metadata": metadata},
+                patch=conditional(patch, version),
                 dry_run=dry_run,
             )
         except Conflict:

@@ -17,12 +17,19 @@ from kubectl_shm.errors import ClusterError, InputError, ShmError
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Conflict, KubeError
-from kubectl_shm.kube.patching import PatchOutcome, patch_with_retry, patch_workload
+from kubectl_shm.kube.patching import (
+    PatchOutcome,
+    conditional,
+    patch_with_retry,
+    patch_workload,
+)
 from kubectl_shm.kube.workloads import get_workload, list_workloads
 from kubectl_shm.model.ownership import controller_of
 from kubectl_shm.model.workload_kinds import BY_KIND, Target, TargetQuery, WorkloadKind
 from kubectl_shm.set.cluster import RolloutFailed, cluster_nodes, follow_rollout, undo_commands
+from kubectl_shm.set.json_patch import patch_for
 from kubectl_shm.set.management import management_warning, managers_of
+from kubectl_shm.set.operators import check_operator_owned, operator_owner
 from kubectl_shm.set.plan import ShmPlan, ShmRefused, ShmRequest, plan_shm
 from kubectl_shm.set.rollout import rollout_effect
 from kubectl_shm.set.warnings import size_warnings
@@ -44,6 +51,8 @@ class LiveOptions:
     dry_run: str  # none, client or server
     wait: bool
     timeout: float | None
+    # --force: patch an object an operator owns anyway (set.operators).
+    force: bool = False
 
 
 @dataclass
@@ -100,7 +109,11 @@ def set_live(
         SetItem(kind, namespace, obj, _plan(kind, obj, request))
         for kind, namespace, obj in _resolve(kube, query, explicit_namespace)
     ]
+    changed = [(item.label, item.namespace, item.obj) for item in items if item.plan.changed]
+    owned = check_operator_owned(kube, changed, request.size, force=options.force)
     _warn(feedback, kube, items, request)
+    for warning in owned:
+        feedback.warning(warning)
     _patch_all(feedback, kube, items, request, options)
     return items
 
@@ -178,7 +191,7 @@ def _warn(feedback: Feedback, kube: Kube, items: Sequence[SetItem], request: Shm
         if managed:
             warnings.append(managed)
         owner = controller_of(item.obj.get("metadata") or {})
-        if owner is not None and item.kind.kind != "ReplicaSet":
+        if owner is not None and item.kind.kind != "ReplicaSet" and not operator_owner(item.obj):
             warnings.append(
                 f"{item.label} is controlled by {owner.get('kind')} {owner.get('name')!r}, "
                 f"which may put its own pod template back: change it there instead"
@@ -236,7 +249,7 @@ def _validate_on_server(kube: Kube, items: Sequence[SetItem]) -> None:
                 kind=item.kind,
                 namespace=item.namespace,
                 name=item.plan.name,
-                patch=item.plan.patch(version),
+                patch=conditional(patch_for(item.kind, item.plan), version),
                 dry_run=True,
             )
         except Conflict:
@@ -246,9 +259,9 @@ def _validate_on_server(kube: Kube, items: Sequence[SetItem]) -> None:
 def _patch(
     feedback: Feedback, kube: Kube, item: SetItem, request: ShmRequest, options: LiveOptions
 ) -> None:
-    def build(obj: dict[str, Any]) -> dict[str, Any] | None:
+    def build(obj: dict[str, Any]) -> dict[str, Any] | list[dict[str, Any]] | None:
         item.plan = _plan(item.kind, obj, request)
-        return item.plan.patch(None) if item.plan.changed else None
+        return patch_for(item.kind, item.plan) if item.plan.changed else None
 
     try:
         item.outcome = patch_with_retry(

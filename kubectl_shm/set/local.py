@@ -9,6 +9,7 @@ planned objects, or nothing is printed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -132,7 +133,7 @@ def _plan_if_has_containers(obj: Mapping[str, Any], request: ShmRequest) -> ShmP
     wanted = tuple(name for name in request.containers if name in names)
     if not wanted:
         return None
-    return plan_shm(obj, ShmRequest(request.size, wanted, request.remove, request.overwrite))
+    return plan_shm(obj, dataclasses.replace(request, containers=wanted))
 
 
 def _changed_text(

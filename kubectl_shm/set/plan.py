@@ -155,6 +155,8 @@ def plan_shm(obj: Mapping[str, Any], request: ShmRequest) -> ShmPlan:
     templates = find_pod_templates(obj)
     if not templates:
         raise ShmRefused(f"{label}: no pod template with containers to change")
+    if request.templates:
+        templates = chosen_templates(label, templates, request.templates)
     after = unshared_copy(obj)
     changes = []
     for template in templates:
@@ -170,6 +172,23 @@ def plan_shm(obj: Mapping[str, Any], request: ShmRequest) -> ShmPlan:
     return ShmPlan(
         kind, str(namespace) if namespace else None, name, request, obj, after, tuple(changes)
     )
+
+
+def chosen_templates(
+    label: str, templates: Sequence[PodTemplate], paths: Sequence[str]
+) -> list[PodTemplate]:
+    """The templates --template names: at a path, or below it (`spec.workerGroupSpecs`
+    takes every worker group); ShmRefused listing the object's paths for one that
+    names none."""
+    chosen: list[PodTemplate] = []
+    for path in paths:
+        wanted = path.strip().strip(".")
+        found = [t for t in templates if t.path == wanted or t.path.startswith(wanted + ".")]
+        if not found:
+            have = ", ".join(t.path for t in templates)
+            raise ShmRefused(f"{label} has no pod template at {path!r} (its templates: {have})")
+        chosen.extend(t for t in found if t not in chosen)
+    return [t for t in templates if t in chosen]
 
 
 def _change_template(

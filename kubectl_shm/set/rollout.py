@@ -64,6 +64,8 @@ def rollout_effect(obj: Mapping[str, Any]) -> tuple[bool, str]:
         return False, "Jobs it starts from now on get the new /dev/shm; running Jobs keep theirs"
     if kind in ("ReplicaSet", "ReplicationController"):
         return False, "running pods keep their /dev/shm; only pods created from now on get it"
+    if kind not in ("Pod", "Job"):  # a custom resource: its operator makes the pods
+        return False, "its operator decides whether and when running pods are replaced to get it"
     return False, "running pods keep their /dev/shm"
 
 

@@ -70,6 +70,8 @@ class ShmRequest:
     containers: tuple[str, ...] = ()
     remove: bool = False
     overwrite: bool = False
+    # --template: only the pod templates at these dotted paths (or below them).
+    templates: tuple[str, ...] = ()
 
     @property
     def size_bytes(self) -> int:
