@@ -30,6 +30,11 @@ class LazyGroup(click.Group):
         "audit": ("kubectl_shm.cli.audit", "audit", "Audit /dev/shm of every workload."),
         "set": ("kubectl_shm.cli.set", "set_shm", "Give workloads the /dev/shm they need."),
         "inspect": ("kubectl_shm.cli.inspect", "inspect", "What /dev/shm really is in pods."),
+        "policy": (
+            "kubectl_shm.cli.policy",
+            "policy",
+            "Print an admission policy that checks /dev/shm.",
+        ),
         "version": ("kubectl_shm.cli.version", "version", "Print the client and Python versions."),
     }
 
