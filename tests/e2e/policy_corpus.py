@@ -121,10 +121,15 @@ def pod_spec_variants() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "tensor parallel 1", _spec([_container(args=["serve", "--tensor-parallel-size", "1"])])
     yield "tensor parallel 4", _spec([_container(args=["serve", "--tensor-parallel-size=4"])])
     yield "NCCL env", _spec([_container(env=[{"name": "NCCL_DEBUG", "value": "INFO"}])])
-    yield "NCCL_SHM_DISABLE only", _spec([_container(env=[{"name": "NCCL_SHM_DISABLE", "value": "1"}])])  # fmt: skip
+    yield (
+        "NCCL_SHM_DISABLE only",
+        _spec([_container(env=[{"name": "NCCL_SHM_DISABLE", "value": "1"}])]),
+    )
     yield "AI on windows", _spec([_container(image="pytorch/pytorch")], os={"name": "windows"})
     init = _container("init", resources=_memory("3Gi"))
-    two = _with_shm({"resources": _memory("1Gi")}, {"emptyDir": {"medium": "Memory", "sizeLimit": "2Gi"}})  # fmt: skip
+    two = _with_shm(
+        {"resources": _memory("1Gi")}, {"emptyDir": {"medium": "Memory", "sizeLimit": "2Gi"}}
+    )
     yield "init container raises the pod limit", {**two, "initContainers": [init]}
     sidecar = _container("sidecar", restartPolicy="Always", resources=_memory("512Mi"))
     yield "sidecar adds to the pod limit", {**two, "initContainers": [sidecar]}

@@ -119,8 +119,12 @@ def test_policy_agrees_with_audit_on_every_corpus_manifest(
     cluster, shm, namespace, bound_policy, tmp_path
 ):
     client = DryRunClient(cluster.kubeconfig)
-    probe = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
-             "spec": {"hostIPC": True, "containers": [{"name": "main", "image": "busybox"}]}}  # fmt: skip
+    probe = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "probe"},
+        "spec": {"hostIPC": True, "containers": [{"name": "main", "image": "busybox"}]},
+    }
     wait_until(
         lambda: bool(_policy_verdict(client.create(namespace, probe)[2], bound_policy)),
         f"policy {bound_policy}",
@@ -154,8 +158,12 @@ def test_deny_refuses_in_one_line_naming_the_rule(kubectl, shm, namespace):
         result = shm("policy", "--name", label, "--namespace-selector", f"{label}=true",
                      "--action", "deny", "--rules", "shm-host-shared", "-o", "json")  # fmt: skip
         with applied(kubectl, json.loads(result.stdout)["items"]):
-            pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "host"},
-                   "spec": {"hostIPC": True, "containers": [{"name": "main", "image": "busybox"}]}}  # fmt: skip
+            pod = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "host"},
+                "spec": {"hostIPC": True, "containers": [{"name": "main", "image": "busybox"}]},
+            }
 
             def refused() -> bool:
                 created = kubectl("create", "--dry-run=server", "-n", namespace, "-f", "-",
