@@ -64,7 +64,8 @@ DEFAULT_TIMEOUT = "5m"
 @click.option(
     "--force",
     is_flag=True,
-    help="Accept a SIZE below 1Mi (refused as a likely typo: 512m is 0.512 bytes).",
+    help="Accept a SIZE below 1Mi (refused as a likely typo: 512m is 0.512 bytes), and "
+    "patch even where admission would change or drop the /dev/shm asked for.",
 )
 @click.option(
     "--dry-run",
@@ -143,6 +144,7 @@ def set_shm(app: App, /, **options: Any) -> int:
         dry_run=options["dry_run"],
         wait=app.terminal.stderr_is_tty if wait is None else wait,
         timeout=_timeout(options["timeout"]),
+        force=options["force"],
     )
     if live.dry_run != "none" and wait:
         raise InputError("--wait has nothing to follow with --dry-run")

@@ -1,8 +1,8 @@
 """`kubectl shm set` on live objects: read, plan, warn, patch, report, follow the rollout.
 
 Nothing is patched until every target has been read and planned, so a refused
-target stops the command before any change. With several targets each patch
-is first sent as a server dry run (validation, admission, RBAC), then for real;
+target stops the command before any change. Each patch is first
+sent as a server dry run (validation, admission, RBAC: set.admission_check), then for real;
 each object gets exactly one patch, conditional on the version it was planned
 from and rebuilt from a fresh read on conflict.
 """
@@ -17,10 +17,11 @@ from kubectl_shm.errors import ClusterError, InputError, ShmError
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Conflict, KubeError
-from kubectl_shm.kube.patching import PatchOutcome, patch_with_retry, patch_workload
+from kubectl_shm.kube.patching import PatchOutcome, patch_with_retry
 from kubectl_shm.kube.workloads import get_workload, list_workloads
 from kubectl_shm.model.ownership import controller_of
 from kubectl_shm.model.workload_kinds import BY_KIND, Target, TargetQuery, WorkloadKind
+from kubectl_shm.set.admission_check import check_admission
 from kubectl_shm.set.cluster import RolloutFailed, cluster_nodes, follow_rollout, undo_commands
 from kubectl_shm.set.management import management_warning, managers_of
 from kubectl_shm.set.plan import ShmPlan, ShmRefused, ShmRequest, plan_shm
@@ -44,6 +45,8 @@ class LiveOptions:
     dry_run: str  # none, client or server
     wait: bool
     timeout: float | None
+    # Patch even where admission would change the /dev/shm asked for (set.admission_check).
+    force: bool = False
 
 
 @dataclass
@@ -199,8 +202,16 @@ def _patch_all(
         _announce(feedback, item, options)
     if options.dry_run == "client":
         return
-    if options.dry_run == "none" and len(changed) > 1:
-        _validate_on_server(kube, changed)
+    for item in changed:  # server dry runs first: what admission does, before any change
+        check_admission(
+            kube,
+            feedback,
+            kind=item.kind,
+            namespace=item.namespace,
+            plan=item.plan,
+            obj=item.obj,
+            force=options.force,
+        )
     done: list[str] = []
     for item in changed:
         try:
@@ -224,23 +235,6 @@ def _announce(feedback: Feedback, item: SetItem, options: LiveOptions) -> None:
     feedback.note(
         f"{item.label}: {item.plan.summary()}: {effect}." + (f" Undo: {undo}." if undo else "")
     )
-
-
-def _validate_on_server(kube: Kube, items: Sequence[SetItem]) -> None:
-    """Every patch as a server dry run first: a refusal stops the command before any change."""
-    for item in items:
-        version = (item.obj.get("metadata") or {}).get("resourceVersion")
-        try:
-            patch_workload(
-                kube,
-                kind=item.kind,
-                namespace=item.namespace,
-                name=item.plan.name,
-                patch=item.plan.patch(version),
-                dry_run=True,
-            )
-        except Conflict:
-            continue  # changed since read: the real patch re-reads and re-plans it
 
 
 def _patch(
