@@ -43,9 +43,7 @@ def _matches(item: Mapping[str, Any], group: str, resource: str) -> bool:
     spec = item.get("spec") or {}
     rule_sets = [(spec.get("matchConstraints") or {}).get("resourceRules") or []]
     rule_sets += [webhook.get("rules") or [] for webhook in item.get("webhooks") or []]
-    return any(
-        _rule_matches(rule, group, resource) for rules in rule_sets for rule in rules
-    )
+    return any(_rule_matches(rule, group, resource) for rules in rule_sets for rule in rules)
 
 
 def _rule_matches(rule: Mapping[str, Any], group: str, resource: str) -> bool:

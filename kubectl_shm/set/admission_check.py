@@ -91,9 +91,7 @@ def _changed_message(
             if candidates
             else "mutating admission (none listed matches: a webhook on another rule?)"
         )
-    return (
-        f"{plan.label}: {who} changed {_asked(plan)}: " + "; ".join(str(c) for c in changes)
-    )
+    return f"{plan.label}: {who} changed {_asked(plan)}: " + "; ".join(str(c) for c in changes)
 
 
 def _candidates(kube: Kube, kind: WorkloadKind) -> list[str] | None:
