@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from kubectl_shm.audit.pods import audit_pods
+from kubectl_shm.audit.policy_sizes import with_policy_sizes
 from kubectl_shm.audit.report import AuditReport
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube import fetching
@@ -57,7 +58,7 @@ def audit_cluster(
     wanted = {p["spec"].get("nodeName") for p in pods if needs_kubelet(p["spec"])} - {None}
     nodes = node_profiles(kube, probe=wanted, assumption=assumption, warnings=warnings)
     volume_usage = _usage(kube, wanted & set(nodes), warnings) if usage else {}
-    return audit_pods(
+    report = audit_pods(
         pods,
         owners=owners,
         nodes=nodes,
@@ -66,6 +67,7 @@ def audit_cluster(
         server_version=version,
         warnings=warnings,
     )
+    return with_policy_sizes(kube, report)
 
 
 def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> VolumeIndex:

@@ -101,6 +101,10 @@ def set_shm(app: App, /, **options: Any) -> int:
     cannot change once created: edit their manifests with --local. A volume at
     /dev/shm that is not an emptyDir (hostPath, PVC) is kept unless --overwrite.
 
+    Every live change is first a server dry run: if admission (a mutating webhook
+    or policy) would store another /dev/shm than asked, or refuses it, set says
+    which and what, and stops before patching (exit 3) unless --force.
+
     Warns when the kubelet will not give SIZE: above the pod memory limit, above
     node allocatable memory, or on kubelets without SizeMemoryBackedVolumes;
     and when Argo CD, Flux or Helm manage the object (they revert live edits).

@@ -80,7 +80,7 @@ def _changed_message(
     stored: Mapping[str, Any],
     changes: list[AdmissionChange],
 ) -> str:
-    who = who_mutated(stored)
+    who = who_mutated(stored, plan)
     if who is None:
         candidates = _candidates(kube, kind)
         who = (

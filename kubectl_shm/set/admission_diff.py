@@ -8,16 +8,14 @@ unrelated mutations are not this command's business).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from kubectl_shm.model.admission_trail import size_limit_origin
 from kubectl_shm.model.podspec import containers_of, mapping, shm_mount, volume_named
 from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes
 from kubectl_shm.model.templates import walk
 from kubectl_shm.set.plan import ShmPlan
-
-KYVERNO_PATCHES = "policies.kyverno.io/last-applied-patches"
 
 
 class AdmissionChange(NamedTuple):
@@ -123,27 +121,13 @@ def _bytes(size: str) -> str:
     return format_bytes(int(size)) if size.isdigit() else size
 
 
-def who_mutated(stored: Mapping[str, Any]) -> str | None:
-    """What the object itself says about who changed its /dev/shm: Kyverno's patch
-    annotation, or a policy engine's managedFields entry owning a sizeLimit. None when it
-    says nothing: the API server records no field manager for a MutatingAdmissionPolicy
-    mutation (observed on v1.37.2: the sizeLimit it adds is owned by no entry)."""
-    metadata = mapping(stored.get("metadata"))
-    patches = mapping(metadata.get("annotations")).get(KYVERNO_PATCHES)
-    if isinstance(patches, str) and "sizelimit" in patches.lower():
-        return f"Kyverno ({KYVERNO_PATCHES}: {' '.join(patches.split())[:160]})"
-    engines = [
-        str(entry.get("manager"))
-        for entry in metadata.get("managedFields") or []
-        if isinstance(entry, Mapping)
-        and is_policy_engine(str(entry.get("manager") or ""))
-        and "f:sizeLimit" in json.dumps(entry.get("fieldsV1"))
-    ]
-    return f"field manager {', '.join(dict.fromkeys(engines))}" if engines else None
-
-
-POLICY_ENGINES = ("kyverno", "gatekeeper", "kubewarden", "policy-controller", "jspolicy")
-
-
-def is_policy_engine(manager: str) -> bool:
-    return any(engine in manager.lower() for engine in POLICY_ENGINES)
+def who_mutated(stored: Mapping[str, Any], plan: ShmPlan) -> str | None:
+    """What the object itself says about who set the sizeLimit of the planned volumes
+    (model.admission_trail); None when it names no policy."""
+    for template in plan.templates:
+        if template.edits and template.volume is not None:
+            pod_spec = mapping(walk(stored, template.keys))
+            origin = size_limit_origin(stored, pod_spec, template.volume)
+            if origin is not None and origin.named:
+                return origin.who
+    return None

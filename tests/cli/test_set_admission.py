@@ -74,11 +74,17 @@ def test_unknown_mutator_is_said_to_be_unknown(shm, api):
 def test_kyverno_annotation_names_kyverno(shm, api):
     current = deployment()
     api.on("GET", DEPLOY, (200, current))
-    patches = '{"op":"add","path":"/spec/template/spec/volumes/0/emptyDir/sizeLimit"}'
-    kyverno = {"policies.kyverno.io/last-applied-patches": f"add-emptydir-sizelimit: {patches}"}
+    # The annotation as Kyverno writes it (kyverno/kyverno annotationFromEngineResponses).
+    patches = (
+        "add-emptydir-sizelimit.add-emptydir-sizelimit.kyverno.io: "
+        "added /spec/template/spec/volumes/0/emptyDir/sizeLimit\n"
+    )
+    kyverno = {"policies.kyverno.io/last-applied-patches": patches}
     api.on("PATCH", DEPLOY, mutated(current, "100Mi", kyverno))
     result = shm("set", "deploy/web", "2Gi")
-    assert_one_line_error(result, 3, "deployment/web: Kyverno (", "add-emptydir-sizelimit")
+    assert_one_line_error(
+        result, 3, "deployment/web: Kyverno policy 'add-emptydir-sizelimit' (rule "
+    )
 
 
 def test_force_patches_anyway_with_a_warning(shm, api):
