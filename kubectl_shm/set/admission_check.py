@@ -19,6 +19,10 @@ from kubectl_shm.kube.admission import mutating_admission_for
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Conflict, Forbidden, Invalid, KubeError
 from kubectl_shm.kube.patching import patch_workload
+from kubectl_shm.model.admission_trail import size_limit_origin
+from kubectl_shm.model.podspec import mapping, volume_named
+from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes
+from kubectl_shm.model.templates import find_pod_templates
 from kubectl_shm.model.workload_kinds import WorkloadKind
 from kubectl_shm.set.admission_diff import AdmissionChange, admission_changes, who_mutated
 from kubectl_shm.set.plan import ShmPlan
@@ -58,12 +62,7 @@ def check_admission(
     except Conflict:
         return
     except (Invalid, Forbidden) as error:
-        if not any(word in str(error) for word in _ADMISSION_WORDS):
-            raise
-        raise AdmissionRefused(
-            f"{plan.label}: admission refused {_asked(plan)}; nothing was patched: "
-            f"{_server_message(error)}"
-        ) from error
+        raise refused_by_admission(error, plan.label, _asked(plan)) from error
     changes = admission_changes(plan, stored)
     if not changes:
         return
@@ -80,18 +79,67 @@ def _changed_message(
     stored: Mapping[str, Any],
     changes: list[AdmissionChange],
 ) -> str:
-    who = who_mutated(stored, plan)
-    if who is None:
-        candidates = _candidates(kube, kind)
-        who = (
+    who = who_mutated(stored, plan) or _unnamed(kube, kind)
+    return f"{plan.label}: {who} changed {_asked(plan)}: " + "; ".join(str(c) for c in changes)
+
+
+def check_template_size(
+    kube: Kube,
+    *,
+    kind: WorkloadKind,
+    label: str,
+    stored: Mapping[str, Any],
+    volume: str,
+    size: str,
+) -> None:
+    """--in-place: the template's sizeLimit of `volume` in the server dry run's answer must
+    be `size`; AdmissionRefused naming the mutator otherwise."""
+    templates = find_pod_templates(stored)
+    pod_spec = templates[0].pod_spec if len(templates) == 1 else {}
+    found = mapping(mapping(volume_named(pod_spec, volume)).get("emptyDir")).get("sizeLimit")
+    if found is not None and _same_size(found, size):
+        return
+    who = _origin(stored, pod_spec, volume) or _unnamed(kube, kind)
+    got = "no sizeLimit" if found is None else f"sizeLimit {found}"
+    raise AdmissionRefused(
+        f"{label}: {who} changed /dev/shm {size}: volume {volume!r}: the API server would "
+        f"store {got}; nothing was patched"
+    )
+
+
+def refused_by_admission(error: KubeError, label: str, asked: str) -> ClusterError:
+    """`error` from a server dry run; as AdmissionRefused (one line naming the policy and
+    its message) when admission refused the change, else unchanged."""
+    if not any(word in str(error) for word in _ADMISSION_WORDS):
+        return error
+    return AdmissionRefused(
+        f"{label}: admission refused {asked}; nothing was patched: {_server_message(error)}"
+    )
+
+
+def _same_size(found: object, size: str) -> bool:
+    try:
+        return nonnegative_bytes(found) == nonnegative_bytes(size)
+    except QuantityError:
+        return False
+
+
+def _origin(stored: Mapping[str, Any], pod_spec: Mapping[str, Any], volume: str) -> str | None:
+    origin = size_limit_origin(stored, pod_spec, volume)
+    return origin.who if origin is not None and origin.named else None
+
+
+def _unnamed(kube: Kube, kind: WorkloadKind) -> str:
+    """The mutator when the object names none: the candidates the cluster lists."""
+    candidates = _candidates(kube, kind)
+    if candidates is None:
+        return (
             "mutating admission (unknown which: the API server's answer names none, and "
             "listing mutating policies and webhooks was not allowed)"
-            if candidates is None
-            else f"mutating admission, one of: {', '.join(candidates)}"
-            if candidates
-            else "mutating admission (none listed matches: a webhook on another rule?)"
         )
-    return f"{plan.label}: {who} changed {_asked(plan)}: " + "; ".join(str(c) for c in changes)
+    if candidates:
+        return f"mutating admission, one of: {', '.join(candidates)}"
+    return "mutating admission (none listed matches: a webhook on another rule?)"
 
 
 def _candidates(kube: Kube, kind: WorkloadKind) -> list[str] | None:

@@ -13,7 +13,7 @@ from tests.e2e.admission import (
     mutating_size_limit_policy,
     wait_until,
 )
-from tests.e2e.manifests import deployment, pod_spec
+from tests.e2e.manifests import deployment, pod_spec, statefulset
 
 
 def _cap_policy(name: str, label: str, cap: str = "1Gi") -> list[dict]:
@@ -117,3 +117,34 @@ def test_set_reports_a_refusal_in_one_line(cluster, kubectl, shm, namespace, app
         assert f"ValidatingAdmissionPolicy '{label}'" in line
         assert "emptyDir sizeLimit must be <= 1Gi" in line
         assert _size_limit(kubectl, namespace, "web") is None
+
+
+def test_set_in_place_reports_the_template_size_admission_lowers(
+    cluster, kubectl, shm, namespace, apply
+):
+    spec = pod_spec(image=cluster.image, shm={"medium": "Memory", "sizeLimit": "64Mi"})
+    db = statefulset("db", spec, replicas=0)
+    db["spec"]["updateStrategy"] = {"type": "OnDelete"}
+    apply(db)
+    with (
+        labelled_namespace(kubectl, namespace) as label,
+        applied(kubectl, _cap_policy(label, label)),
+    ):
+
+        def capped() -> bool:
+            result = shm("set", "sts/db", "4Gi", "--in-place", "-n", namespace, "--dry-run=server")
+            return result.returncode == 3 and "1Gi" in result.stderr
+
+        wait_until(capped, f"MutatingAdmissionPolicy {label}")
+        result = shm("set", "sts/db", "4Gi", "--in-place", "-n", namespace)
+        assert result.returncode == 3, result.stderr
+        line = _error_line(result.stderr)
+        # Other engineers' mutating policies on this cluster may be listed beside ours.
+        assert line.startswith("error: statefulset/db: mutating admission, one of: ")
+        assert f"MutatingAdmissionPolicy '{label}'" in line
+        assert line.endswith(
+            "changed /dev/shm 4Gi: volume 'dshm': the API server would store sizeLimit 1Gi; "
+            "nothing was patched"
+        )
+        got = json.loads(kubectl("get", "sts", "db", "-n", namespace, "-o", "json").stdout)
+        assert got["spec"]["template"]["spec"]["volumes"][0]["emptyDir"]["sizeLimit"] == "64Mi"
