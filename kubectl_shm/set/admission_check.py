@@ -18,7 +18,7 @@ from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube.admission import mutating_admission_for
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Conflict, Forbidden, Invalid, KubeError
-from kubectl_shm.kube.patching import patch_workload
+from kubectl_shm.kube.patching import PatchOutcome, patch_workload
 from kubectl_shm.model.admission_trail import size_limit_origin
 from kubectl_shm.model.podspec import mapping, volume_named
 from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes
@@ -81,6 +81,21 @@ def _changed_message(
 ) -> str:
     who = who_mutated(stored, plan) or _unnamed(kube, kind)
     return f"{plan.label}: {who} changed {_asked(plan)}: " + "; ".join(str(c) for c in changes)
+
+
+def stored_as_planned(
+    label: str, plan: ShmPlan, outcome: PatchOutcome, force: bool
+) -> tuple[str, ...]:
+    """After the patch: what admission stored instead of the plan on /dev/shm (a policy
+    created since the dry run, or a webhook that answers otherwise). AdmissionRefused
+    (exit 3) unless `force`, so `set` never reports a size that admission changed; with
+    `force`, the changes, for the report."""
+    changes = tuple(str(change) for change in admission_changes(plan, outcome.after))
+    if changes and not force:
+        raise AdmissionRefused(
+            f"{label} was patched, but admission changed what is stored: {'; '.join(changes)}"
+        )
+    return changes
 
 
 def check_template_size(

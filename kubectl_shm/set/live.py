@@ -21,7 +21,7 @@ from kubectl_shm.kube.patching import PatchOutcome, patch_with_retry
 from kubectl_shm.kube.workloads import get_workload, list_workloads
 from kubectl_shm.model.ownership import controller_of
 from kubectl_shm.model.workload_kinds import BY_KIND, Target, TargetQuery, WorkloadKind
-from kubectl_shm.set.admission_check import check_admission
+from kubectl_shm.set.admission_check import check_admission, stored_as_planned
 from kubectl_shm.set.cluster import RolloutFailed, cluster_nodes, follow_rollout, undo_commands
 from kubectl_shm.set.management import management_warning, managers_of
 from kubectl_shm.set.plan import ShmPlan, ShmRefused, ShmRequest, plan_shm
@@ -58,6 +58,8 @@ class SetItem:
     obj: dict[str, Any]
     plan: ShmPlan
     outcome: PatchOutcome | None = None
+    # What admission stored instead of the plan on /dev/shm (only with --force).
+    admission: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -256,6 +258,8 @@ def _patch(
         )
     except Conflict as error:
         raise ClusterError(f"{item.label} kept changing while being patched: {error}") from error
+    if item.outcome.patched:  # admission may differ from the dry run (a policy since)
+        item.admission = stored_as_planned(item.label, item.plan, item.outcome, options.force)
     conflicts = item.outcome.attempts - 1
     if conflicts:
         feedback.note(

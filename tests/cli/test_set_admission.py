@@ -122,3 +122,36 @@ def test_the_same_size_spelled_otherwise_is_no_change(shm, api, size):
     result = shm("set", "deploy/web", size)
     assert result.status == 0, result.stderr
     assert len(_real_patches(api)) == 1
+
+
+def test_a_size_admission_changes_only_in_the_real_patch_is_no_success(shm, api):
+    current = deployment()
+
+    def answer(request):  # the dry run as planned; the real patch capped (a policy since)
+        if "dryRun" in request.query:
+            return 200, smp.apply(current, request.body)
+        return mutated(current)(request)
+
+    api.on("GET", DEPLOY, (200, current))
+    api.on("PATCH", DEPLOY, answer)
+    result = shm("set", "deploy/web", "16Gi")
+    assert_one_line_error(
+        result, 3, "deployment/web was patched, but admission changed what is stored: ",
+        "would store memory emptyDir, sizeLimit 1Gi",
+    )  # fmt: skip
+    assert "patched: /dev/shm 16Gi" not in result.stdout
+
+
+def test_force_says_what_admission_stored_on_the_result_line(shm, api):
+    current = deployment()
+    api.on("GET", DEPLOY, (200, current))
+    api.on("PATCH", DEPLOY, mutated(current))
+    api.on("GET", MAP_LIST, (200, {"items": []}))
+    api.on("GET", WEBHOOK_LIST, (200, {"items": []}))
+    result = shm("set", "deploy/web", "16Gi", "--force")
+    assert result.status == 0, result.stderr
+    assert result.stdout == (
+        "deployment/web patched: /dev/shm 16Gi for container 'web'; admission stored "
+        "otherwise: spec.template.spec: volume 'dshm': planned memory emptyDir, sizeLimit "
+        "16Gi, the API server would store memory emptyDir, sizeLimit 1Gi\n"
+    )

@@ -71,6 +71,8 @@ def test_set_reports_a_size_a_mutating_policy_lowers_and_patches_nothing(
         forced = shm("set", "deploy/web", "4Gi", "-n", namespace, "--force", "--no-wait")
         assert forced.returncode == 0, forced.stderr
         assert "patching anyway (--force)" in forced.stderr
+        assert "admission stored otherwise: " in forced.stdout
+        assert forced.stdout.rstrip().endswith("would store memory emptyDir, sizeLimit 1Gi")
         assert _size_limit(kubectl, namespace, "web") == "1Gi"
 
 
