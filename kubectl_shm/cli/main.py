@@ -71,6 +71,7 @@ def cli() -> None:
       kubectl shm audit -f manifests/           # offline, on files
       kubectl shm set deploy/vllm 16Gi -n serve # give a workload 16Gi
       kubectl shm inspect pod/trainer-0         # what df really shows, and why
+      kubectl shm policy | kubectl apply -f -   # warn about it at admission
 
     Exit codes: 0 fine, 1 findings (audit) or mismatch (inspect), 2 bad usage
     or input, 3 cluster or API error.

@@ -81,6 +81,12 @@ def _with_shm(container_extra: dict, volume: dict, mount: dict | None = None) ->
 
 def pod_spec_variants() -> Iterator[tuple[str, dict[str, Any]]]:
     """(what, pod spec) around the edges of each rule."""
+    yield from _volume_variants()
+    yield from _signal_variants()
+    yield from _limit_variants()
+
+
+def _volume_variants() -> Iterator[tuple[str, dict[str, Any]]]:
     memory = {"emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}
     yield "clean", _with_shm({"resources": _memory("2Gi")}, memory)
     yield "sizeLimit equal to the limit", _with_shm({"resources": _memory("1Gi")}, memory)
@@ -107,8 +113,12 @@ def pod_spec_variants() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "memory read-only", _with_shm({}, memory, {"readOnly": True})
     yield "path spelled /dev/shm/", _with_shm({}, {"emptyDir": {}}, {"mountPath": "/dev/shm/"})
     yield "path spelled dev//shm", _with_shm({}, {"emptyDir": {}}, {"mountPath": "dev//shm"})
+
+
+def _signal_variants() -> Iterator[tuple[str, dict[str, Any]]]:
     yield "GPU without shm", _spec([_container(resources={"limits": {"nvidia.com/gpu": "1"}})])
-    yield "GPU with shm", _with_shm({"resources": {"limits": {"nvidia.com/gpu": "1"}}}, memory)
+    gpu = {"resources": {"limits": {"nvidia.com/gpu": "1"}}}
+    yield "GPU with shm", _with_shm(gpu, {"emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}})
     yield (
         "intel monitoring resource",
         _spec([_container(resources={"limits": {"gpu.intel.com/i915_monitoring": "1"}})]),
@@ -126,6 +136,9 @@ def pod_spec_variants() -> Iterator[tuple[str, dict[str, Any]]]:
         _spec([_container(env=[{"name": "NCCL_SHM_DISABLE", "value": "1"}])]),
     )
     yield "AI on windows", _spec([_container(image="pytorch/pytorch")], os={"name": "windows"})
+
+
+def _limit_variants() -> Iterator[tuple[str, dict[str, Any]]]:
     init = _container("init", resources=_memory("3Gi"))
     two = _with_shm(
         {"resources": _memory("1Gi")}, {"emptyDir": {"medium": "Memory", "sizeLimit": "2Gi"}}
