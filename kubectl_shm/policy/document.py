@@ -95,6 +95,18 @@ def _policy(options: PolicyOptions) -> dict[str, Any]:
                     for group, resources in _RESOURCES
                 ]
             },
+            # What a controller creates from a checked template (a Deployment's ReplicaSet,
+            # its pods) was checked at its owner: checked again, one mistake would warn
+            # three times, and under deny a workload admitted before the policy could no
+            # longer create its pods.
+            "matchConditions": [
+                {
+                    "name": "not-created-by-a-controller",
+                    "expression": "!has(object.metadata.ownerReferences) || "
+                    "!object.metadata.ownerReferences.exists(r, has(r.controller) && "
+                    "r.controller == true)",
+                }
+            ],
             "variables": variables(),
             "validations": [_validation(rule) for rule in chosen],
         },

@@ -158,6 +158,22 @@ def test_policy_agrees_with_audit_on_every_corpus_manifest(
     )
 
 
+def test_objects_a_controller_creates_are_not_checked_again(cluster, namespace, bound_policy):
+    client = DryRunClient(cluster.kubeconfig)
+    spec = {"hostIPC": True, "containers": [{"name": "main", "image": "busybox"}]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "owned"}, "spec": spec}
+    wait_until(
+        lambda: bool(_policy_verdict(client.create(namespace, pod)[2], bound_policy)),
+        f"policy {bound_policy}",
+    )
+    owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d9c",
+             "uid": "0b7f9a3e-0000-4000-8000-000000000000", "controller": True}  # fmt: skip
+    pod["metadata"]["ownerReferences"] = [owner]
+    status, body, warnings = client.create(namespace, pod)
+    assert status < 300, body
+    assert _policy_verdict(warnings, bound_policy) == set()
+
+
 def test_deny_refuses_in_one_line_naming_the_rule(kubectl, shm, namespace):
     with labelled_namespace(kubectl, namespace) as label:
         result = shm("policy", "--name", label, "--namespace-selector", f"{label}=true",
