@@ -67,7 +67,7 @@ def audit_cluster(
         server_version=version,
         warnings=warnings,
     )
-    return with_policy_sizes(kube, report)
+    return with_policy_sizes(kube, report, namespace)
 
 
 def _usage(kube: Kube, nodes: set[str], warnings: list[str]) -> VolumeIndex:

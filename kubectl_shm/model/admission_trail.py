@@ -1,4 +1,5 @@
-"""What an object says about who set the sizeLimit of a volume: its author, or a policy.
+"""What an object's metadata says about who set the sizeLimit of a volume: its author, or a
+policy.
 
 - Kyverno records its mutations in the annotation `policies.kyverno.io/last-applied-patches`,
   one line per rule, `<rule>.<policy>.kyverno.io: <op in past tense> <JSON pointer>`
@@ -6,10 +7,11 @@
 - The API server updates managedFields before mutating admission runs (k8s.io/apiserver
   v0.37.2 pkg/endpoints/handlers/create.go: FieldManager.UpdateNoErrors, then
   mutatingAdmission.Admit; update.go and patch.go the same), so a field that a mutating
-  webhook or MutatingAdmissionPolicy adds is owned by no field manager (observed on the
-  v1.37.2 test cluster: the sizeLimit a MutatingAdmissionPolicy adds is in no entry),
-  unless a later request from a client sets it again. A policy engine that writes the
-  object itself (Kyverno's background mutation) owns it under its own manager name.
+  webhook (Kyverno's included) or MutatingAdmissionPolicy adds is owned by no field
+  manager (observed on the v1.37.2 test cluster: the sizeLimit a MutatingAdmissionPolicy
+  adds is in no entry), unless a later request from a client sets it again. A policy
+  engine that writes the object itself (Kyverno's background mutation) owns it under its
+  own manager name.
 An object without managedFields tells nothing: then there is no answer (None).
 """
 
@@ -39,51 +41,56 @@ def is_policy_engine(manager: str) -> bool:
 
 
 def size_limit_origin(
-    obj: Mapping[str, Any], pod_spec: Mapping[str, Any], volume: str
+    metadata: Mapping[str, Any], volume: str, volume_index: int | None = None
 ) -> SizeLimitOrigin | None:
-    """Who, other than the object's author, set the sizeLimit of emptyDir `volume` of
-    `pod_spec` (a pod spec of `obj`); None when nothing says a policy did."""
-    metadata = mapping(obj.get("metadata"))
-    kyverno = _kyverno_patch(metadata, pod_spec, volume)
-    if kyverno is not None:
-        return SizeLimitOrigin(kyverno, named=True)
+    """Who, other than the object's author, set the sizeLimit of emptyDir `volume` (at
+    `volume_index` in the pod spec's volumes, None when unknown); None when nothing says a
+    policy did."""
     entries = mappings_in(metadata.get("managedFields"))
     if not entries:
         return None
-    owners = [str(entry.get("manager") or "?") for entry in entries if _owns(entry, volume)]
-    engines = [owner for owner in owners if is_policy_engine(owner)]
-    if engines:
-        named = ", ".join(dict.fromkeys(engines))
-        return SizeLimitOrigin(f"the policy engine {named} (its managedFields entry)", named=True)
-    if not owners:
-        return SizeLimitOrigin(
-            "mutating admission (a MutatingAdmissionPolicy or webhook): no field manager owns "
-            "it, and the API server records field managers before mutating admission",
-            named=False,
-        )
-    return None
+    engine = engine_owner(metadata, volume)
+    if engine is not None:
+        return SizeLimitOrigin(engine, named=True)
+    if any(_owns(entry, volume) for entry in entries):
+        return None  # a client set it
+    kyverno = kyverno_patch(metadata, volume_index)
+    if kyverno is not None:
+        return SizeLimitOrigin(kyverno, named=True)
+    return SizeLimitOrigin(
+        "mutating admission (a MutatingAdmissionPolicy or webhook): no field manager owns "
+        "it, and the API server records field managers before mutating admission",
+        named=False,
+    )
 
 
-def _kyverno_patch(
-    metadata: Mapping[str, Any], pod_spec: Mapping[str, Any], volume: str
-) -> str | None:
+def engine_owner(metadata: Mapping[str, Any], volume: str) -> str | None:
+    """A policy engine's managedFields entry that owns the volume's sizeLimit, described."""
+    engines = [
+        str(entry.get("manager"))
+        for entry in mappings_in(metadata.get("managedFields"))
+        if is_policy_engine(str(entry.get("manager") or "")) and _owns(entry, volume)
+    ]
+    if not engines:
+        return None
+    return f"the policy engine {', '.join(dict.fromkeys(engines))} (its managedFields entry)"
+
+
+def kyverno_patch(metadata: Mapping[str, Any], volume_index: int | None) -> str | None:
+    """The Kyverno policy whose recorded patch set the sizeLimit of the volume at
+    `volume_index` (None: of any volume), described."""
     text = mapping(metadata.get("annotations")).get(KYVERNO_PATCHES)
     if not isinstance(text, str):
         return None
-    names = [v.get("name") for v in mappings_in(pod_spec.get("volumes"))]
-    if volume not in names:
-        return None
-    index = names.index(volume)
+    index = r"\d+" if volume_index is None else str(volume_index)
     for line in text.splitlines():
         found = _KYVERNO_LINE.match(line)
-        if found is None:
+        if found is None or "containers" in found["path"]:
             continue
-        path = found["path"]
-        touched = re.search(rf"/volumes(/{index}(/emptyDir(/sizeLimit)?)?)?$", path)
-        if touched and "containers" not in path:
+        if re.search(rf"/volumes(/{index}(/emptyDir(/sizeLimit)?)?)?$", found["path"]):
             rule, _, rest = found["key"].partition(".")
             policy = rest.removesuffix(".kyverno.io")
-            return f"Kyverno policy {policy!r} (rule {rule!r}: {found['op']} {path})"
+            return f"Kyverno policy {policy!r} (rule {rule!r}: {found['op']} {found['path']})"
     return None
 
 

@@ -19,12 +19,16 @@ from kubectl_shm.kube.admission import mutating_admission_for
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Conflict, Forbidden, Invalid, KubeError
 from kubectl_shm.kube.patching import PatchOutcome, patch_workload
-from kubectl_shm.model.admission_trail import size_limit_origin
 from kubectl_shm.model.podspec import mapping, volume_named
 from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes
 from kubectl_shm.model.templates import find_pod_templates
 from kubectl_shm.model.workload_kinds import WorkloadKind
-from kubectl_shm.set.admission_diff import AdmissionChange, admission_changes, who_mutated
+from kubectl_shm.set.admission_diff import (
+    AdmissionChange,
+    admission_changes,
+    mutator_named,
+    who_mutated,
+)
 from kubectl_shm.set.plan import ShmPlan
 
 # Words of the API server's refusal messages from admission (v1.37.2 k8s.io/apiserver
@@ -114,7 +118,7 @@ def check_template_size(
     found = mapping(mapping(volume_named(pod_spec, volume)).get("emptyDir")).get("sizeLimit")
     if found is not None and _same_size(found, size):
         return
-    who = _origin(stored, pod_spec, volume) or _unnamed(kube, kind)
+    who = mutator_named(stored, pod_spec, volume) or _unnamed(kube, kind)
     got = "no sizeLimit" if found is None else f"sizeLimit {found}"
     raise AdmissionRefused(
         f"{label}: {who} changed /dev/shm {size}: volume {volume!r}: the API server would "
@@ -137,11 +141,6 @@ def _same_size(found: object, size: str) -> bool:
         return nonnegative_bytes(found) == nonnegative_bytes(size)
     except QuantityError:
         return False
-
-
-def _origin(stored: Mapping[str, Any], pod_spec: Mapping[str, Any], volume: str) -> str | None:
-    origin = size_limit_origin(stored, pod_spec, volume)
-    return origin.who if origin is not None and origin.named else None
 
 
 def _unnamed(kube: Kube, kind: WorkloadKind) -> str:

@@ -11,8 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from kubectl_shm.model.admission_trail import size_limit_origin
-from kubectl_shm.model.podspec import containers_of, mapping, shm_mount, volume_named
+from kubectl_shm.model.admission_trail import engine_owner, kyverno_patch
+from kubectl_shm.model.podspec import (
+    containers_of,
+    mapping,
+    mappings_in,
+    shm_mount,
+    volume_named,
+)
 from kubectl_shm.model.quantity import QuantityError, nonnegative_bytes
 from kubectl_shm.model.templates import walk
 from kubectl_shm.set.plan import ShmPlan
@@ -122,12 +128,24 @@ def _bytes(size: str) -> str:
 
 
 def who_mutated(stored: Mapping[str, Any], plan: ShmPlan) -> str | None:
-    """What the object itself says about who set the sizeLimit of the planned volumes
-    (model.admission_trail); None when it names no policy."""
+    """The policy the stored object names for the sizeLimit of a planned volume: Kyverno's
+    recorded patch of that volume, or a policy engine's managedFields entry
+    (model.admission_trail); None when it names none. Ownership alone says nothing here:
+    our own patch sets the sizeLimit, so we own it whatever admission made of it."""
     for template in plan.templates:
         if template.edits and template.volume is not None:
-            pod_spec = mapping(walk(stored, template.keys))
-            origin = size_limit_origin(stored, pod_spec, template.volume)
-            if origin is not None and origin.named:
-                return origin.who
+            named = mutator_named(stored, mapping(walk(stored, template.keys)), template.volume)
+            if named is not None:
+                return named
     return None
+
+
+def mutator_named(
+    stored: Mapping[str, Any], pod_spec: Mapping[str, Any], volume: str
+) -> str | None:
+    """See who_mutated, for one volume of one pod spec of `stored`."""
+    metadata = mapping(stored.get("metadata"))
+    names = [v.get("name") for v in mappings_in(pod_spec.get("volumes"))]
+    index = names.index(volume) if volume in names else None
+    found = kyverno_patch(metadata, index) if index is not None else None
+    return found or engine_owner(metadata, volume)

@@ -51,14 +51,12 @@ def trainer(kind: str, name: str, *, size_limit_owner: str | None = "kubectl-cli
     }
 
 
-DEPLOYMENT = "/apis/apps/v1/namespaces/ml/deployments/trainer"
-REPLICASET = "/apis/apps/v1/namespaces/ml/replicasets/trainer-5d9c"
+DEPLOYMENTS = "/apis/apps/v1/namespaces/ml/deployments"
 
 
 def answers(extra=None):
     return {
-        ("GET", DEPLOYMENT): trainer("Deployment", "trainer"),
-        ("GET", REPLICASET): trainer("ReplicaSet", "trainer-5d9c"),
+        ("GET", DEPLOYMENTS): listing([trainer("Deployment", "trainer")]),
         ("GET", "/version"): {"gitVersion": "v1.34.4"},
         ("GET", "/api/v1/namespaces/ml/pods"): listing(load("pods-two-nodes.yaml")),
         ("GET", "/apis/apps/v1/namespaces/ml/replicasets"): listing(load("replicasets.yaml")),
@@ -99,7 +97,8 @@ def test_audit_groups_pods_under_their_deployment_with_each_nodes_answer():
 
 def test_a_size_limit_no_field_manager_owns_is_a_policy_finding():
     mutated = trainer("Deployment", "trainer", size_limit_owner=None)
-    report = audit_namespace(recorded_kube(answers({("GET", DEPLOYMENT): mutated})), Silent())
+    kube = recorded_kube(answers({("GET", DEPLOYMENTS): listing([mutated])}))
+    report = audit_namespace(kube, Silent())
     [workload] = report.workloads
     found = [f for f in workload.findings if f.rule.value == "shm-size-from-policy"]
     assert [f.container for f in found] == ["trainer"]
@@ -108,12 +107,19 @@ def test_a_size_limit_no_field_manager_owns_is_a_policy_finding():
     )
 
 
-def test_a_workload_that_cannot_be_read_leaves_the_policy_question_open():
+def test_a_kind_that_cannot_be_listed_leaves_the_policy_question_open():
     forbidden = (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"})
-    report = audit_namespace(recorded_kube(answers({("GET", DEPLOYMENT): forbidden})), Silent())
+    report = audit_namespace(recorded_kube(answers({("GET", DEPLOYMENTS): forbidden})), Silent())
     [warning] = report.warnings
-    assert warning.startswith("cannot read deployment/trainer in ml (")
-    assert warning.endswith("whether a policy set its /dev/shm sizeLimit is unknown")
+    assert warning.startswith("cannot list deployments (forbidden): ")
+    assert warning.endswith("whether a policy set their /dev/shm sizeLimit is unknown")
+
+
+def test_only_metadata_is_read_and_only_for_sized_memory_volumes():
+    kube = recorded_kube(answers())
+    audit_namespace(kube, Silent())
+    sent = [url for _, url in kube.api_client.sent]
+    assert sum("/deployments" in url for url in sent) == 1
 
 
 def test_a_forbidden_owner_list_degrades_to_a_warning():
@@ -124,6 +130,8 @@ def test_a_forbidden_owner_list_degrades_to_a_warning():
     assert [w.kind for w in report.workloads] == ["ReplicaSet"]
     assert report.warnings == (
         "cannot list ReplicaSets (forbidden): pods are grouped by their ReplicaSet instead",
+        "cannot list replicasets (forbidden): whether a policy set their /dev/shm sizeLimit "
+        "is unknown",
     )
 
 

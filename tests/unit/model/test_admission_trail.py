@@ -54,11 +54,10 @@ RECORDED = {
         }
     },
 }
-POD_SPEC = RECORDED["spec"]["template"]["spec"]
 
 
 def test_a_size_limit_no_manager_owns_was_set_by_mutating_admission():
-    origin = size_limit_origin(RECORDED, POD_SPEC, "dshm")
+    origin = size_limit_origin(RECORDED["metadata"], "dshm", 0)
     assert origin is not None and not origin.named
     assert origin.who.startswith("mutating admission")
 
@@ -67,13 +66,13 @@ def test_a_size_limit_a_client_owns_is_the_authors():
     owned = copy.deepcopy(RECORDED)
     volumes = owned["metadata"]["managedFields"][1]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]
     volumes["f:volumes"]['k:{"name":"dshm"}']["f:emptyDir"]["f:sizeLimit"] = {}
-    assert size_limit_origin(owned, POD_SPEC, "dshm") is None
+    assert size_limit_origin(owned["metadata"], "dshm", 0) is None
 
 
 def test_without_managed_fields_nothing_is_said():
     bare = copy.deepcopy(RECORDED)
     del bare["metadata"]["managedFields"]
-    assert size_limit_origin(bare, POD_SPEC, "dshm") is None
+    assert size_limit_origin(bare["metadata"], "dshm", 0) is None
 
 
 def test_a_policy_engine_owning_it_is_named():
@@ -85,7 +84,7 @@ def test_a_policy_engine_owning_it_is_named():
                 'k:{"name":"dshm"}': {"f:emptyDir": {"f:sizeLimit": {}}}}}}}},
         }
     )  # fmt: skip
-    origin = size_limit_origin(engine, POD_SPEC, "dshm")
+    origin = size_limit_origin(engine["metadata"], "dshm", 0)
     assert origin is not None and origin.named
     assert "kyverno-background-controller" in origin.who
 
@@ -101,9 +100,8 @@ def _kyverno(path: str) -> dict:
 
 
 def test_kyverno_annotation_naming_the_volume_names_the_policy():
-    origin = size_limit_origin(
-        _kyverno("/spec/template/spec/volumes/0/emptyDir/sizeLimit"), POD_SPEC, "dshm"
-    )
+    annotated = _kyverno("/spec/template/spec/volumes/0/emptyDir/sizeLimit")
+    origin = size_limit_origin(annotated["metadata"], "dshm", 0)
     assert origin is not None and origin.named
     assert origin.who.startswith("Kyverno policy 'add-emptydir-sizelimit' (rule 'add-emptydir")
 
@@ -111,5 +109,18 @@ def test_kyverno_annotation_naming_the_volume_names_the_policy():
 def test_kyverno_annotation_on_another_volume_or_a_container_is_not_this_one():
     for path in ("/spec/template/spec/volumes/1/emptyDir/sizeLimit",
                  "/spec/template/spec/containers/0/volumeMounts/0"):  # fmt: skip
-        origin = size_limit_origin(_kyverno(path), POD_SPEC, "dshm")
+        origin = size_limit_origin(_kyverno(path)["metadata"], "dshm", 0)
         assert origin is None or not origin.named
+
+
+def test_kyverno_names_any_volume_when_the_index_is_unknown_and_nobody_owns_it():
+    annotated = _kyverno("/spec/template/spec/volumes/3/emptyDir/sizeLimit")
+    origin = size_limit_origin(annotated["metadata"], "dshm")
+    assert origin is not None and origin.named and "add-emptydir-sizelimit" in origin.who
+
+
+def test_kyverno_annotation_is_not_trusted_over_a_client_owning_the_field():
+    annotated = _kyverno("/spec/template/spec/volumes/0/emptyDir/sizeLimit")
+    fields = annotated["metadata"]["managedFields"][1]["fieldsV1"]["f:spec"]["f:template"]
+    fields["f:spec"]["f:volumes"]['k:{"name":"dshm"}']["f:emptyDir"]["f:sizeLimit"] = {}
+    assert size_limit_origin(annotated["metadata"], "dshm", 0) is None
