@@ -64,7 +64,8 @@ def _validation_actions(actions: Sequence[str]) -> list[str]:
     if unknown or not chosen:
         raise PolicyError(f"--action takes {', '.join(ACTIONS)} (got {', '.join(actions)!s})")
     if "deny" in chosen and "warn" in chosen:
-        # validatingadmissionpolicybinding validation: Deny and Warn together are refused.
+        # Refused by the API server (v1.37.2 pkg/apis/admissionregistration/validation/
+        # validation.go validateValidationActions: "must not contain both Deny and Warn").
         raise PolicyError("--action deny and warn cannot be combined: deny already says why")
     return [action.capitalize() for action in chosen]
 

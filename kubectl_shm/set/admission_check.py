@@ -31,9 +31,11 @@ from kubectl_shm.set.admission_diff import (
 )
 from kubectl_shm.set.plan import ShmPlan
 
-# Words of the API server's refusal messages from admission (v1.37.2 k8s.io/apiserver
-# pkg/admission/plugin/policy/validating/dispatcher.go "... denied request"; webhook
-# errors.go 'admission webhook "x" denied the request').
+# Words of the API server's refusals by admission (k8s.io/apiserver v0.37.2
+# pkg/admission/plugin/policy/validating/dispatcher.go "ValidatingAdmissionPolicy '%s' with
+# binding '%s' denied request", policy/generic/policy_dispatcher.go "policy '%s' ... denied
+# request" (a MutatingAdmissionPolicy), webhook/errors/statuserror.go "admission webhook %q
+# denied the request").
 _ADMISSION_WORDS = ("denied request", "denied the request", "admission webhook")
 
 

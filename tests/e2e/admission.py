@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+# k8s.io/apiserver v0.37.2 pkg/admission/plugin/policy/validating/dispatcher.go: "Validation
+# failed for ValidatingAdmissionPolicy '%s' with binding '%s': %s"; the message is ours.
 WARNING = re.compile(
     r"^Warning: Validation failed for ValidatingAdmissionPolicy '(?P<policy>[^']+)' with "
     r"binding '[^']+': (?P<rule>[a-z-]+): container (?P<containers>[^:]*):",
