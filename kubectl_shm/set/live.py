@@ -200,11 +200,8 @@ def _patch_all(
     options: LiveOptions,
 ) -> None:
     changed = [item for item in items if item.plan.changed]
-    for item in changed:
-        _announce(feedback, item, options)
-    if options.dry_run == "client":
-        return
-    for item in changed:  # server dry runs first: what admission does, before any change
+    # Server dry runs first: what admission does, before anything is announced or changed.
+    for item in changed if options.dry_run != "client" else ():
         check_admission(
             kube,
             feedback,
@@ -214,6 +211,10 @@ def _patch_all(
             obj=item.obj,
             force=options.force,
         )
+    for item in changed:
+        _announce(feedback, item, options)
+    if options.dry_run == "client":
+        return
     done: list[str] = []
     for item in changed:
         try:

@@ -57,6 +57,7 @@ def test_a_size_admission_lowers_stops_before_patching_and_names_the_policy(shm,
         "nothing was patched",
     )
     assert "pods-only" not in line
+    assert "rollout" not in result.stderr  # nothing is announced that will not happen
     assert _real_patches(api) == []
     assert "patched" not in result.stdout
 
