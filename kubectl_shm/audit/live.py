@@ -8,6 +8,7 @@ themselves are indispensable.
 from __future__ import annotations
 
 from kubectl_shm.audit.pods import audit_pods
+from kubectl_shm.audit.policy_sizes import with_policy_sizes
 from kubectl_shm.audit.report import AuditReport
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube import fetching
@@ -54,7 +55,7 @@ def audit_cluster(
         if usage
         else {}
     )
-    return audit_pods(
+    report = audit_pods(
         pods,
         owners=owners,
         nodes=nodes,
@@ -63,3 +64,4 @@ def audit_cluster(
         server_version=version,
         warnings=warnings,
     )
+    return with_policy_sizes(kube, report, namespace)

@@ -55,6 +55,7 @@ class Rule(str, Enum):
     RESIZE_NOT_APPLIED = "shm-resize-not-applied"
     DEFAULT_SHM_KNOWN_WORKLOAD = "default-shm-known-workload"
     WORKAROUND = "shm-workaround"
+    SIZE_FROM_POLICY = "shm-size-from-policy"
 
     @property
     def severity(self) -> Severity:
@@ -78,6 +79,7 @@ _SEVERITIES = {
     Rule.DISK_BACKED: Severity.WARNING,
     Rule.NEAR_FULL: Severity.WARNING,
     Rule.NO_MEMORY_LIMIT: Severity.INFO,
+    Rule.SIZE_FROM_POLICY: Severity.WARNING,
 }
 
 

@@ -35,6 +35,11 @@ class LazyGroup(click.Group):
             "diagnose",
             "Find crashes caused by /dev/shm, and their fix.",
         ),
+        "policy": (
+            "kubectl_shm.cli.policy",
+            "policy",
+            "Print an admission policy that checks /dev/shm.",
+        ),
         "version": ("kubectl_shm.cli.version", "version", "Print the client and Python versions."),
     }
 
@@ -72,6 +77,7 @@ def cli() -> None:
       kubectl shm set deploy/vllm 16Gi -n serve # give a workload 16Gi
       kubectl shm inspect pod/trainer-0         # what df really shows, and why
       kubectl shm diagnose -A                   # crashes caused by /dev/shm, and the fix
+      kubectl shm policy | kubectl apply -f -   # warn about it at admission
 
     Exit codes: 0 fine, 1 findings (audit), mismatch (inspect) or evidence
     (diagnose), 2 bad usage or input, 3 cluster or API error.

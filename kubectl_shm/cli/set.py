@@ -73,7 +73,8 @@ DEFAULT_TIMEOUT = "5m"
     "--force",
     is_flag=True,
     help="Accept a SIZE below 1Mi (refused as a likely typo: 512m is 0.512 bytes), and "
-    "patch an object an operator owns (its next reconcile will likely undo it).",
+    "patch an object an operator owns (its next reconcile will likely undo it), and "
+    "where admission would change or drop the /dev/shm asked for.",
 )
 @click.option(
     "--dry-run",
@@ -113,6 +114,10 @@ def set_shm(app: App, /, **options: Any) -> int:
     pytorchjob, lws, name.group), resolved through API discovery as kubectl
     does: every pod template in it changes (or those --template names), in one
     JSON patch that tests the fields it relies on and the resourceVersion.
+
+    Every live change is first a server dry run: if admission (a mutating webhook
+    or policy) would store another /dev/shm than asked, or refuses it, set says
+    which and what, and stops before patching (exit 3) unless --force.
 
     Warns when the kubelet will not give SIZE: above the pod memory limit, above
     node allocatable memory, or on kubelets without SizeMemoryBackedVolumes;

@@ -21,7 +21,10 @@ def write_set_results(
     suffix = _DRY_RUN_SUFFIX.get(dry_run, "")
     for item in items:
         verb = " patched:" if item.plan.changed else ""
-        out.write(f"{item.label}{verb} {item.plan.summary()}{suffix}\n")
+        stored = (
+            f"; admission stored otherwise: {'; '.join(item.admission)}" if item.admission else ""
+        )
+        out.write(f"{item.label}{verb} {item.plan.summary()}{suffix}{stored}\n")
 
 
 def _without_managed_fields(obj: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """`kubectl shm set` on live objects: read, plan, warn, patch, report, follow the rollout.
 
 Nothing is patched until every target has been read and planned, so a refused
-target stops the command before any change. With several targets each patch
-is first sent as a server dry run (validation, admission, RBAC), then for real;
+target stops the command before any change. Each patch is first
+sent as a server dry run (validation, admission, RBAC: set.admission_check), then for real;
 each object gets exactly one patch, conditional on the version it was planned
 from and rebuilt from a fresh read on conflict.
 """
@@ -19,13 +19,12 @@ from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Conflict, KubeError
 from kubectl_shm.kube.patching import (
     PatchOutcome,
-    conditional,
     patch_with_retry,
-    patch_workload,
 )
 from kubectl_shm.kube.workloads import get_workload, list_workloads
 from kubectl_shm.model.ownership import controller_of
 from kubectl_shm.model.workload_kinds import BY_KIND, Target, TargetQuery, WorkloadKind
+from kubectl_shm.set.admission_check import check_admission, stored_as_planned
 from kubectl_shm.set.cluster import RolloutFailed, cluster_nodes, follow_rollout, undo_commands
 from kubectl_shm.set.json_patch import patch_for
 from kubectl_shm.set.management import management_warning, managers_of
@@ -51,7 +50,8 @@ class LiveOptions:
     dry_run: str  # none, client or server
     wait: bool
     timeout: float | None
-    # --force: patch an object an operator owns anyway (set.operators).
+    # --force: patch an object an operator owns anyway (set.operators), and where
+    # admission would change the /dev/shm asked for (set.admission_check).
     force: bool = False
 
 
@@ -64,6 +64,8 @@ class SetItem:
     obj: dict[str, Any]
     plan: ShmPlan
     outcome: PatchOutcome | None = None
+    # What admission stored instead of the plan on /dev/shm (only with --force).
+    admission: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -208,12 +210,21 @@ def _patch_all(
     options: LiveOptions,
 ) -> None:
     changed = [item for item in items if item.plan.changed]
+    # Server dry runs first: what admission does, before anything is announced or changed.
+    for item in changed if options.dry_run != "client" else ():
+        check_admission(
+            kube,
+            feedback,
+            kind=item.kind,
+            namespace=item.namespace,
+            plan=item.plan,
+            obj=item.obj,
+            force=options.force,
+        )
     for item in changed:
         _announce(feedback, item, options)
     if options.dry_run == "client":
         return
-    if options.dry_run == "none" and len(changed) > 1:
-        _validate_on_server(kube, changed)
     done: list[str] = []
     for item in changed:
         try:
@@ -239,23 +250,6 @@ def _announce(feedback: Feedback, item: SetItem, options: LiveOptions) -> None:
     )
 
 
-def _validate_on_server(kube: Kube, items: Sequence[SetItem]) -> None:
-    """Every patch as a server dry run first: a refusal stops the command before any change."""
-    for item in items:
-        version = (item.obj.get("metadata") or {}).get("resourceVersion")
-        try:
-            patch_workload(
-                kube,
-                kind=item.kind,
-                namespace=item.namespace,
-                name=item.plan.name,
-                patch=conditional(patch_for(item.kind, item.plan), version),
-                dry_run=True,
-            )
-        except Conflict:
-            continue  # changed since read: the real patch re-reads and re-plans it
-
-
 def _patch(
     feedback: Feedback, kube: Kube, item: SetItem, request: ShmRequest, options: LiveOptions
 ) -> None:
@@ -275,6 +269,8 @@ def _patch(
         )
     except Conflict as error:
         raise ClusterError(f"{item.label} kept changing while being patched: {error}") from error
+    if item.outcome.patched:  # admission may differ from the dry run (a policy since)
+        item.admission = stored_as_planned(item.label, item.plan, item.outcome, options.force)
     conflicts = item.outcome.attempts - 1
     if conflicts:
         feedback.note(

@@ -15,11 +15,12 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.feedback import Feedback
 from kubectl_shm.kube.client import Kube
-from kubectl_shm.kube.errors import KubeError
+from kubectl_shm.kube.errors import Forbidden, Invalid, KubeError
 from kubectl_shm.kube.patching import patch_workload
 from kubectl_shm.kube.workloads import get_workload, list_pods
 from kubectl_shm.model.podspec import mapping
 from kubectl_shm.model.workload_kinds import Target, WorkloadKind
+from kubectl_shm.set.admission_check import check_template_size, refused_by_admission
 from kubectl_shm.set.pod_resize import InPlaceResize, plan_in_place
 from kubectl_shm.set.resize_live import (
     ResizeFailed,
@@ -67,7 +68,13 @@ def resize_workload_in_place(
     for step in steps:
         check_on_server(kube, namespace, step.resize, _version(step.pod))
     owner = _Owner(kind, namespace, target.name, template)
-    owner.patch(kube, version, dry_run=True)
+    try:
+        stored = owner.patch(kube, version, dry_run=True)
+    except (Invalid, Forbidden) as error:
+        raise refused_by_admission(error, label, f"/dev/shm {template.new_size}") from error
+    check_template_size(
+        kube, kind=kind, label=label, stored=stored, volume=template.volume, size=template.new_size
+    )
     if dry_run == "server":
         return results + planned
     owner.patch(kube, version)
@@ -123,13 +130,16 @@ class _Owner(NamedTuple):
     name: str
     template: InPlaceResize
 
-    def patch(self, kube: Kube, version: Any, *, dry_run: bool = False, size: str = "") -> None:
-        """The template's sizeLimit (`size`, default the new one), conditional on `version`."""
+    def patch(
+        self, kube: Kube, version: Any, *, dry_run: bool = False, size: str = ""
+    ) -> dict[str, Any]:
+        """The template's sizeLimit (`size`, default the new one), conditional on `version`;
+        the object as stored (as it would be, with `dry_run`)."""
         volumes = self.template.patch(size or None)["spec"]["volumes"]
         patch: dict[str, Any] = {"spec": {"template": {"spec": {"volumes": volumes}}}}
         if version is not None:
             patch["metadata"] = {"resourceVersion": version}
-        patch_workload(
+        return patch_workload(
             kube,
             kind=self.kind,
             namespace=self.namespace,

@@ -380,7 +380,10 @@ def test_live_patch_names_only_what_changes(shm, api):
     result = shm("set", "deploy/web", "2Gi")
     assert result.status == 0, result.stderr
     assert result.stdout == "deployment/web patched: /dev/shm 2Gi for container 'web'\n"
-    [sent] = api.sent("PATCH")
+    # What admission does is asked first (set.admission_check): the same patch, dry run.
+    dry_run, sent = api.sent("PATCH")
+    assert dry_run.query == {"fieldManager": ["kubectl-shm"], "dryRun": ["All"]}
+    assert dry_run.body == sent.body
     assert sent.content_type == SMP
     assert sent.query == {"fieldManager": ["kubectl-shm"]}
     assert sent.body == {
@@ -412,7 +415,7 @@ def test_live_conflict_is_retried_on_a_fresh_read(shm, api):
     result = shm("set", "deploy/web", "2Gi")
     assert result.status == 0, result.stderr
     versions = [r.body["metadata"]["resourceVersion"] for r in api.sent("PATCH")]
-    assert versions == ["10", "11"]
+    assert versions == ["10", "10", "11"]  # the dry run's conflict is left to the patch
     assert "read it again and retried (1 conflict)" in result.stderr
 
 
@@ -421,7 +424,7 @@ def test_live_conflict_every_time_gives_up(shm, api):
     api.on("PATCH", DEPLOY, (409, status_body(409, "Conflict", "the object has been modified")))
     line = assert_one_line_error(shm("set", "deploy/web", "2Gi"), 3, "kept changing")
     assert "the object has been modified" in line
-    assert len(api.sent("PATCH")) == 5
+    assert len(api.sent("PATCH")) == 1 + 5  # the dry run, then five tries
 
 
 def test_live_forbidden_patch_exits_3(shm, api):
@@ -432,7 +435,7 @@ def test_live_forbidden_patch_exits_3(shm, api):
     )
     api.on("PATCH", DEPLOY, (403, status_body(403, "Forbidden", message)))
     line = assert_one_line_error(shm("set", "deploy/web", "2Gi"), 3, "cannot patch resource")
-    assert line.startswith("error: patching deployment/web in namespace ml: ")
+    assert line.startswith("error: patching deployment/web in namespace ml (server dry run): ")
     assert "patched" not in shm("set", "deploy/web", "2Gi").stdout
 
 
@@ -454,8 +457,8 @@ def test_live_server_dry_run(shm, api):
     api.on("PATCH", DEPLOY, patched(current))
     result = shm("set", "deploy/web", "2Gi", "--dry-run=server", "-o", "json")
     assert result.status == 0, result.stderr
-    [sent] = api.sent("PATCH")
-    assert sent.query["dryRun"] == ["All"]
+    check, sent = api.sent("PATCH")
+    assert check.query["dryRun"] == sent.query["dryRun"] == ["All"]
     document = json.loads(result.stdout)
     assert document["spec"]["template"]["spec"]["volumes"][0]["name"] == "dshm"
     assert "managedFields" not in document["metadata"]
@@ -513,7 +516,7 @@ def test_selector_lists_the_kinds(shm, api):
     assert result.status == 0, result.stderr
     [listing] = [r for r in api.requests if r.path.endswith("/deployments")]
     assert listing.query["labelSelector"] == ["app=web"]
-    assert len(api.sent("PATCH")) == 1
+    assert len(api.sent("PATCH")) == 2  # a dry run, then the patch
     api.on("GET", "/apis/apps/v1/namespaces/ml/statefulsets", (200, {"items": []}))
     nothing = shm("set", "sts", "-l", "app=none", "512Mi")
     assert_one_line_error(nothing, 2, "no statefulsets matching 'app=none' in namespace 'ml'")
@@ -678,7 +681,7 @@ def test_remove_live(shm, api):
     api.on("PATCH", DEPLOY, patched(current))
     result = shm("set", "deploy/web", "--remove")
     assert result.status == 0, result.stderr
-    [sent] = api.sent("PATCH")
+    _, sent = api.sent("PATCH")
     spec = sent.body["spec"]["template"]["spec"]
     assert spec["volumes"] == [{"name": "dshm", "$patch": "delete"}]
     assert "`kubectl shm set deployment/web 2Gi -n ml`" in result.stderr
@@ -694,7 +697,7 @@ def test_files_name_live_objects(shm, api, tmp_path):
     )
     result = shm("set", "-f", str(manifest), "1Gi")
     assert result.status == 0, result.stderr
-    assert len(api.sent("PATCH")) == 1
+    assert len(api.sent("PATCH")) == 2  # a dry run, then the patch
     clash = shm("set", "-f", str(manifest), "1Gi", "-n", "other")
     assert_one_line_error(clash, 2, "is in namespace 'ml' in the file, not 'other'")
 

@@ -190,7 +190,10 @@ def test_without_patch_rights_a_clear_error(web, kubectl, shm, limited_kubeconfi
     assert result.returncode == 3, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "Traceback" not in result.stderr
-    assert errors[0].startswith(f"error: patching deployment/web in namespace {web}: ")
+    # The server dry run that asks admission first (set.admission_check) meets RBAC first.
+    assert errors[0].startswith(
+        f"error: patching deployment/web in namespace {web} (server dry run): "
+    )
     assert 'cannot patch resource "deployments" in API group "apps"' in errors[0]
     assert "cannot list nodes (forbidden)" in result.stderr
     assert result.stdout == ""

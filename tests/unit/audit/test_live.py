@@ -25,8 +25,38 @@ def metrics(enabled: bool) -> tuple[int, str]:
     return 200, f'kubernetes_feature_enabled{{name="SizeMemoryBackedVolumes",stage=""}} {value}\n'
 
 
+def trainer(kind: str, name: str, *, size_limit_owner: str | None = "kubectl-client-side-apply"):
+    """The workload of the recorded pods as stored, with the managedFields entry that owns
+    its /dev/shm sizeLimit (None: no entry owns it, as after a mutating admission)."""
+    emptydir = {"f:medium": {}, **({"f:sizeLimit": {}} if size_limit_owner else {})}
+    fields = {"f:spec": {"f:template": {"f:spec": {"f:volumes": {
+        'k:{"name":"dshm"}': {"f:emptyDir": emptydir}}}}}}  # fmt: skip
+    spec = {"volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}}],
+            "containers": [{"name": "trainer", "image": "localhost/busybox:1"}]}  # fmt: skip
+    return {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": {
+            "name": name,
+            "namespace": "ml",
+            "managedFields": [
+                {
+                    "manager": size_limit_owner or "kubectl-client-side-apply",
+                    "operation": "Update",
+                    "fieldsV1": fields,
+                }
+            ],
+        },
+        "spec": {"template": {"spec": spec}},
+    }
+
+
+DEPLOYMENTS = "/apis/apps/v1/namespaces/ml/deployments"
+
+
 def answers(extra=None):
     return {
+        ("GET", DEPLOYMENTS): listing([trainer("Deployment", "trainer")]),
         ("GET", "/version"): {"gitVersion": "v1.34.4"},
         ("GET", "/api/v1/namespaces/ml/pods"): listing(load("pods-two-nodes.yaml")),
         ("GET", "/apis/apps/v1/namespaces/ml/replicasets"): listing(load("replicasets.yaml")),
@@ -65,6 +95,33 @@ def test_audit_groups_pods_under_their_deployment_with_each_nodes_answer():
     assert not any("stats/summary" in url for url in sent)  # usage=False reads no stats
 
 
+def test_a_size_limit_no_field_manager_owns_is_a_policy_finding():
+    mutated = trainer("Deployment", "trainer", size_limit_owner=None)
+    kube = recorded_kube(answers({("GET", DEPLOYMENTS): listing([mutated])}))
+    report = audit_namespace(kube, Silent())
+    [workload] = report.workloads
+    found = [f for f in workload.findings if f.rule.value == "shm-size-from-policy"]
+    assert [f.container for f in found] == ["trainer"]
+    assert found[0].message.startswith(
+        "sizeLimit 256Mi of memory emptyDir 'dshm' at /dev/shm was set by mutating admission"
+    )
+
+
+def test_a_kind_that_cannot_be_listed_leaves_the_policy_question_open():
+    forbidden = (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"})
+    report = audit_namespace(recorded_kube(answers({("GET", DEPLOYMENTS): forbidden})), Silent())
+    [warning] = report.warnings
+    assert warning.startswith("cannot list deployments (forbidden): ")
+    assert warning.endswith("whether a policy set their /dev/shm sizeLimit is unknown")
+
+
+def test_only_metadata_is_read_and_only_for_sized_memory_volumes():
+    kube = recorded_kube(answers())
+    audit_namespace(kube, Silent())
+    sent = [url for _, url in kube.api_client.sent]
+    assert sum("/deployments" in url for url in sent) == 1
+
+
 def test_a_forbidden_owner_list_degrades_to_a_warning():
     forbidden = (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"})
     kube = recorded_kube(answers({("GET", "/apis/apps/v1/namespaces/ml/replicasets"): forbidden}))
@@ -73,6 +130,8 @@ def test_a_forbidden_owner_list_degrades_to_a_warning():
     assert [w.kind for w in report.workloads] == ["ReplicaSet"]
     assert report.warnings == (
         "cannot list ReplicaSets (forbidden): pods are grouped by their ReplicaSet instead",
+        "cannot list replicasets (forbidden): whether a policy set their /dev/shm sizeLimit "
+        "is unknown",
     )
 
 
