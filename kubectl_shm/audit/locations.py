@@ -9,7 +9,7 @@ audit itself costs the same.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from kubectl_shm.audit.report import WorkloadReport
@@ -66,6 +66,16 @@ def template_origins(
         for document in file.documents
         for keys in _template_keys(document.obj, namespace)
     ]
+
+
+def finding_locator(
+    files: Sequence[ManifestFile], default_namespace: str | None
+) -> Callable[[int, WorkloadReport, Finding], TextPosition]:
+    """For the report `audit_documents` made of `files`: (index of the workload in the
+    report, the workload, its finding) -> where the finding is in the files."""
+    origins = template_origins(files, default_namespace)
+    positions = ManifestPositions()
+    return lambda index, workload, finding: positions.of(origins[index], workload, finding)
 
 
 class ManifestPositions:

@@ -195,11 +195,9 @@ def _audit_files(
         raise nothing_audited(paths, len(documents))
     if options["output"] != "sarif":
         return report, None
-    from kubectl_shm.audit.locations import ManifestPositions, template_origins
+    from kubectl_shm.audit.locations import finding_locator
 
-    origins = template_origins(files, namespace)
-    positions = ManifestPositions()
-    return report, lambda index, workload, finding: positions.of(origins[index], workload, finding)
+    return report, finding_locator(files, namespace)
 
 
 def _refuse_live_only_flags(ctx: click.Context) -> None:

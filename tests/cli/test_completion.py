@@ -86,7 +86,10 @@ def test_flags_of_a_command():
 
 
 def test_choices_of_an_option():
-    assert values(complete(["audit", "-o", ""])) == (["table", "wide", "json", "yaml"], 4)
+    assert values(complete(["audit", "-o", ""])) == (
+        ["table", "wide", "json", "yaml", "sarif"],
+        4,
+    )
     assert values(complete(["version", "--output", "j"])) == (["json"], NO_FILE_COMP)
     assert values(complete(["audit", "--fail-on=w"])) == (["warning"], NO_FILE_COMP)
 

@@ -1,0 +1,172 @@
+"""audit over several contexts, --baseline and -o sarif through the CLI: each context its own
+scripted API server (tests/cli/fake_api.py) or a closed port; tests/e2e/test_fleet.py runs
+the same against the real cluster."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from tests.cli.fake_api import FakeApi, serve, status_body
+from tests.unit.render.sarif_schema import sarif_errors
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def pod(name, image, namespace="ml"):
+    return {
+        "metadata": {"name": name, "namespace": namespace, "uid": name},
+        "spec": {"containers": [{"name": "main", "image": image}]},
+    }
+
+
+def api_with(*pods, forbidden=False, version="v1.34.4"):
+    api = FakeApi()
+    api.on("GET", "/version", (200, {"gitVersion": version}))
+    answer = (
+        (403, status_body(403, "Forbidden", 'pods is forbidden: User "bob" cannot list pods'))
+        if forbidden
+        else (200, {"kind": "PodList", "metadata": {}, "items": list(pods)})
+    )
+    api.on("GET", "/api/v1/namespaces/ml/pods", answer)
+    return api
+
+
+@pytest.fixture
+def fleet(tmp_path):
+    """A kubeconfig with contexts train (a vLLM pod: an error finding), serve (clean),
+    locked (pods forbidden) and dead (nothing listens)."""
+    servers = {
+        "train": serve(api_with(pod("vllm", "vllm/vllm-openai:v0.6.3"))),
+        "serve": serve(api_with(pod("web", "nginx"), version="v1.31.4")),
+        "locked": serve(api_with(forbidden=True)),
+    }
+    ports = {name: server.server_address[1] for name, server in servers.items()}
+    ports["dead"] = closed_port()
+    clusters = "".join(
+        f"- name: {name}\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\n"
+        for name, port in ports.items()
+    )
+    contexts = "".join(
+        f"- name: {name}\n  context: {{cluster: {name}, user: me, namespace: ml}}\n"
+        for name in ports
+    )
+    path = tmp_path / "config"
+    path.write_text(
+        f"apiVersion: v1\nkind: Config\ncurrent-context: train\nclusters:\n{clusters}"
+        f"users:\n- name: me\n  user: {{token: abc}}\ncontexts:\n{contexts}"
+    )
+    yield str(path)
+    for server in servers.values():
+        server.shutdown()
+
+
+def test_all_contexts_json_has_one_item_per_context_and_exit_3(shm, fleet):
+    result = shm("audit", "--kubeconfig", fleet, "--all-contexts", "-o", "json", "--no-usage")
+    assert result.status == 3, result.stderr
+    document = json.loads(result.stdout)
+    assert document["kind"] == "ShmAuditList"
+    items = {item["context"]: item for item in document["items"]}
+    assert list(items) == ["train", "serve", "locked", "dead"]
+    assert items["train"]["error"] is None
+    assert items["train"]["cluster"]["serverVersion"] == "v1.34.4"
+    assert items["serve"]["cluster"]["serverVersion"] == "v1.31.4"
+    [finding] = items["train"]["workloads"][0]["findings"]
+    assert finding["rule"] == "default-shm-ai-workload"
+    assert len(finding["fingerprint"]) == 32
+    assert "forbidden" in items["locked"]["error"]
+    assert "cannot reach the API server" in items["dead"]["error"]
+    for failed in ("locked", "dead"):
+        assert items[failed]["cluster"] is None
+        assert items[failed]["workloads"] == []
+    assert document["summary"] == {
+        "clusters": 4,
+        "failed": 2,
+        "workloads": 2,
+        "error": 1,
+        "warning": 0,
+        "info": 0,
+    }
+    assert "Traceback" not in result.stderr
+
+
+def test_table_has_a_cluster_column_and_one_row_per_failed_cluster(shm, fleet):
+    result = shm("audit", "--kubeconfig", fleet, "--context", "train,dead,serve", "--no-usage")
+    assert result.status == 3
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:2] == ["CLUSTER", "NAMESPACE"]
+    rows = [
+        line.split()[0]
+        for line in lines[1:]
+        if line and line.split()[0] in ("train", "dead", "serve")
+    ]
+    assert rows[:3] == ["train", "dead", "serve"]
+    dead_rows = [line for line in lines if line.startswith("dead")]
+    assert len(dead_rows) == 1 and "cluster error" in dead_rows[0]
+    assert "train: ml/pod/vllm [main]" in result.stdout
+    assert "3 clusters (1 failed), 2 workloads: 1 error" in result.stdout
+
+
+def test_exit_code_is_findings_when_every_cluster_answers(shm, fleet):
+    both = shm("audit", "--kubeconfig", fleet, "--context", "train,serve", "--no-usage")
+    assert both.status == 1
+    clean = shm("audit", "--kubeconfig", fleet, "--context", "serve,serve", "--no-usage")
+    assert clean.status == 0  # a name given twice is audited once
+    assert "CLUSTER" not in clean.stdout  # one cluster: the table of one
+
+
+def test_sarif_over_contexts_names_them_and_the_failures(shm, fleet):
+    result = shm("audit", "--kubeconfig", fleet, "--context", "train,dead", "-o", "sarif")
+    assert result.status == 3
+    log = json.loads(result.stdout)
+    assert sarif_errors(log) == []
+    [run] = log["runs"]
+    [result_] = run["results"]
+    assert result_["properties"]["context"] == "train"
+    logical = result_["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+    assert logical == "train/ml/Pod/vllm/main"
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    notes = invocation["toolExecutionNotifications"]
+    [note] = [n for n in notes if n["level"] == "error"]
+    assert note["message"]["text"].startswith("dead: ")
+
+
+def test_baseline_of_a_fleet_keeps_only_new_findings(shm, fleet, tmp_path):
+    first = shm("audit", "--kubeconfig", fleet, "--context", "train,serve", "-o", "json")
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(first.stdout)
+    again = shm(
+        "audit", "--kubeconfig", fleet, "--context", "train,serve", "--baseline", str(baseline)
+    )
+    assert again.status == 0, again.stderr
+    assert "train: 1 finding in the baseline, not shown" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "fragment"),
+    [
+        (["--all-contexts", "--context", "train"], "cannot be used together"),
+        (["--context", "train,serve", "--user", "me"], "--cluster and --user cannot"),
+        (["--context", "train,,serve"], "has an empty name"),
+        (["-f", "-", "--all-contexts"], "--all-contexts cannot be used with -f"),
+    ],
+)
+def test_bad_combinations_are_usage_errors(shm, fleet, flags, fragment):
+    result = shm("audit", "--kubeconfig", fleet, *flags)
+    assert result.status == 2
+    assert fragment in result.stderr
+
+
+def test_an_unknown_context_in_the_list_is_its_own_failure(shm, fleet):
+    result = shm("audit", "--kubeconfig", fleet, "--context", "train,nope", "-o", "json")
+    assert result.status == 3
+    items = {item["context"]: item for item in json.loads(result.stdout)["items"]}
+    assert "context 'nope' does not exist" in items["nope"]["error"]
+    assert items["train"]["error"] is None
