@@ -10,6 +10,7 @@ from click.core import ParameterSource
 
 from kubectl_shm.audit.report import AuditReport
 from kubectl_shm.cli.app import App
+from kubectl_shm.cli.contexts import all_contexts_option, wanted_contexts
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.cli.options import (
     connection_from,
@@ -47,11 +48,7 @@ _LIVE_ONLY_FLAGS = {
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @connection_options
 @click.option("-A", "--all-namespaces", is_flag=True, help="Audit every namespace.")
-@click.option(
-    "--all-contexts",
-    is_flag=True,
-    help="Audit every context of the kubeconfig, side by side (--context A,B names some).",
-)
+@all_contexts_option("Audit")
 @click.option(
     "-l", "--selector", metavar="SELECTOR", help="Only pods matching this label selector."
 )
@@ -130,7 +127,7 @@ def audit(app: App, /, **options: Any) -> int:
     ones only), 2 bad usage or input, 3 cluster or API error. Over several
     contexts: 3 if any cluster could not be audited, else 1 for findings.
     """
-    from kubectl_shm.cli.audit_fleet import audit_fleet, read_baseline, wanted_contexts
+    from kubectl_shm.cli.audit_fleet import audit_fleet, read_baseline
 
     connection = connection_from(options)
     assumption = _node_assumption(options)

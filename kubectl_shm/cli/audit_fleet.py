@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from kubectl_shm.cli.app import App
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.errors import InputError
@@ -22,24 +20,6 @@ if TYPE_CHECKING:
 _BASELINE_LIMIT = 64 * 2**20  # a previous run's output; far more than any fleet writes
 
 
-def wanted_contexts(connection: ConnectionOptions, all_contexts: bool) -> list[str] | None:
-    """The contexts of a fleet audit (--context A,B or --all-contexts), None for one cluster."""
-    from kubectl_shm.kube.fleet import all_context_names
-
-    named = [name.strip() for name in (connection.context or "").split(",")]
-    if all_contexts:
-        if connection.context:
-            raise click.UsageError("--all-contexts and --context cannot be used together")
-        return all_context_names(connection.kubeconfig)
-    if len(named) < 2:
-        return None
-    if not all(named):
-        raise click.BadParameter(
-            f"{connection.context!r} has an empty name", param_hint="--context"
-        )
-    return list(dict.fromkeys(named))
-
-
 def audit_fleet(
     app: App,
     connection: ConnectionOptions,
@@ -52,11 +32,6 @@ def audit_fleet(
     findings (1) and the clusters that could not be audited (3)."""
     from kubectl_shm.audit.fleet import AuditScope, audit_contexts
 
-    if connection.cluster or connection.user:
-        raise click.UsageError(
-            "--cluster and --user cannot be used with several contexts: each context "
-            "names its own cluster and user"
-        )
     scope = AuditScope(
         all_namespaces=options["all_namespaces"],
         selector=options["selector"],

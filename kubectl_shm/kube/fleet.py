@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from kubectl_shm.errors import ClusterError
+from kubectl_shm.errors import ShmError
 from kubectl_shm.kube.client import Kube, connect
 from kubectl_shm.kube.connection import ConnectionOptions
 from kubectl_shm.kube.errors import ConfigError
@@ -60,8 +60,9 @@ def for_each_context(
     limit: int = MAX_CONCURRENT_CONTEXTS,
 ) -> list[ContextOutcome[T]]:
     """`work(context, kube)` for every context at once (at most `limit` together), in the
-    order of `contexts`. A ClusterError (kubeconfig, credentials, connection, API) of one
-    context becomes its outcome's error; `on_done` is called in this thread as each ends."""
+    order of `contexts`. A ClusterError (kubeconfig, credentials, connection, API) or an
+    InputError of one context becomes its outcome's error; `on_done` is called in this
+    thread as each ends."""
     _import_client_once()
     outcomes: dict[str, ContextOutcome[T]] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(limit, len(contexts)))) as pool:
@@ -87,7 +88,7 @@ def _run_one(
             value = work(name, kube)
         finally:
             kube.close()
-    except ClusterError as error:
+    except ShmError as error:  # a cluster's fault, or input it cannot take: its own entry
         return ContextOutcome(name, None, str(error), time.monotonic() - started)
     return ContextOutcome(name, value, None, time.monotonic() - started)
 

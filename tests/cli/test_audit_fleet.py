@@ -170,3 +170,19 @@ def test_an_unknown_context_in_the_list_is_its_own_failure(shm, fleet):
     items = {item["context"]: item for item in json.loads(result.stdout)["items"]}
     assert "context 'nope' does not exist" in items["nope"]["error"]
     assert items["train"]["error"] is None
+
+
+def test_inspect_over_contexts_says_where_the_target_is_absent(shm, fleet):
+    result = shm(
+        "inspect", "--kubeconfig", fleet, "--context", "train,dead", "pod/nope", "-o", "json"
+    )
+    assert result.status == 3  # a cluster failed, and no cluster has the target
+    items = {item["context"]: item for item in json.loads(result.stdout)["items"]}
+    assert items["train"]["found"] is False
+    assert 'pods "nope" not found' in items["train"]["error"]
+    assert items["dead"]["found"] is None
+    assert "cannot reach the API server" in items["dead"]["error"]
+    table = shm("inspect", "--kubeconfig", fleet, "--context", "train,serve", "pod/nope")
+    assert table.status == 3
+    assert "CLUSTER train\nno pod/nope here" in table.stdout
+    assert "CLUSTER serve\nno pod/nope here" in table.stdout

@@ -116,3 +116,43 @@ def test_every_cluster_answering_exits_on_findings_only(fleet, namespace, shm):
     again = shm(*both, "--baseline", str(baseline))
     assert again.returncode == 0, again.stderr
     assert "admin: 1 finding in the baseline, not shown" in again.stderr
+
+
+INSPECT_RULES = [
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+    {"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["get", "create"]},
+]
+NODE_RULES = [
+    {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]},
+    {"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]},
+]
+
+
+def test_inspect_finds_the_target_where_it_exists(
+    cluster, kubectl, namespace, limited_kubeconfig, fleet, shm
+):
+    """Without -n each context keeps its own namespace: the admin's (default) has no such
+    pod, the inspector's (the test namespace) has it running."""
+    kubectl("wait", "--for=condition=Ready", "pod/web", "-n", namespace, "--timeout=120s")
+    config = json.loads(fleet.read_text())
+    inspector = json.loads(Path(limited_kubeconfig(INSPECT_RULES, NODE_RULES)).read_text())
+    config["users"] += inspector["users"]
+    config["contexts"].append({"name": "inspector", "context": inspector["contexts"][0]["context"]})
+    fleet.write_text(json.dumps(config))
+    both = ("inspect", "--kubeconfig", str(fleet), "pod/web", "--context", "admin,inspector")
+    result = shm(*both, "-o", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["kind"] == "ShmInspectionList"
+    items = {item["context"]: item for item in document["items"]}
+    assert items["admin"]["found"] is False
+    assert 'pods "web" not found in namespace "default"' in items["admin"]["error"]
+    [pod_] = items["inspector"]["pods"]
+    [container] = pod_["containers"]
+    assert container["method"] == "exec-df"
+    assert container["observedBytes"] == 64 * 1024 * 1024
+    assert container["match"] is True
+    with_dead = shm(*both[:-1], "admin,inspector,dead")
+    assert with_dead.returncode == 3
+    assert "CLUSTER dead\ncluster error:" in with_dead.stdout
+    assert "CLUSTER inspector\n" in with_dead.stdout
