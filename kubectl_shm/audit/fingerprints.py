@@ -9,8 +9,6 @@ the same fingerprint, so a baseline taken from manifests also holds for the clus
 
 from __future__ import annotations
 
-import hashlib
-
 from kubectl_shm.audit.report import WorkloadReport
 from kubectl_shm.audit.rules import Finding
 
@@ -21,6 +19,8 @@ _SEPARATOR = "\x1f"  # a character no Kubernetes name, kind or rule id can hold
 
 def fingerprint(workload: WorkloadReport, finding: Finding) -> str:
     """32 hex digits from rule, workload identity and container (not the message)."""
+    import hashlib  # here: loading OpenSSL costs ~2 ms, and only JSON and SARIF need this
+
     parts = (
         "v1",
         finding.rule.value,

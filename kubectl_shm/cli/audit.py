@@ -127,11 +127,13 @@ def audit(app: App, /, **options: Any) -> int:
     ones only), 2 bad usage or input, 3 cluster or API error. Over several
     contexts: 3 if any cluster could not be audited, else 1 for findings.
     """
-    from kubectl_shm.cli.audit_fleet import audit_fleet, read_baseline
-
     connection = connection_from(options)
     assumption = _node_assumption(options)
-    baseline = read_baseline(options["baseline"]) if options["baseline"] else None
+    baseline = None
+    if options["baseline"]:
+        from kubectl_shm.cli.audit_fleet import read_baseline
+
+        baseline = read_baseline(options["baseline"])
     locate = None
     if options["filenames"]:
         _refuse_live_only_flags(click.get_current_context())
@@ -139,6 +141,8 @@ def audit(app: App, /, **options: Any) -> int:
     else:
         contexts = wanted_contexts(connection, options["all_contexts"])
         if contexts is not None:
+            from kubectl_shm.cli.audit_fleet import audit_fleet
+
             return audit_fleet(app, connection, contexts, assumption, options, baseline)
         report = _audit_live(app, connection, assumption, options)
     if options["strict"] and report.warnings:

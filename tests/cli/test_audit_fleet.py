@@ -4,11 +4,14 @@ the same against the real cluster."""
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 
 import pytest
 
+from kubectl_shm.cli.main import run
+from kubectl_shm.render.terminal import Terminal
 from tests.cli.fake_api import FakeApi, serve, status_body
 from tests.unit.render.sarif_schema import sarif_errors
 
@@ -186,3 +189,24 @@ def test_inspect_over_contexts_says_where_the_target_is_absent(shm, fleet):
     assert table.status == 3
     assert "CLUSTER train\nno pod/nope here" in table.stdout
     assert "CLUSTER serve\nno pod/nope here" in table.stdout
+
+
+class TtyStream(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_terminal_gets_one_progress_line_per_cluster(fleet):
+    terminal = Terminal(stdout=io.StringIO(), stderr=TtyStream(), stdin=io.StringIO())
+    args = ["audit", "--kubeconfig", fleet, "--all-contexts", "--no-usage", "-o", "json"]
+    assert run(args, terminal) == 3
+    lines = terminal.stderr.getvalue().splitlines()
+    progress = sorted(line for line in lines if line[:1] in "✓✗")
+    assert [line.split(":")[0] for line in progress] == ["✓ serve", "✓ train", "✗ dead", "✗ locked"]
+    assert any(line.startswith("✓ train: 1 workloads, 1 error") for line in progress)
+    json.loads(terminal.stdout.getvalue())  # stdout is still only the document
+
+
+def test_no_progress_lines_off_a_terminal(shm, fleet):
+    result = shm("audit", "--kubeconfig", fleet, "--all-contexts", "--no-usage", "-o", "json")
+    assert not [line for line in result.stderr.splitlines() if line[:1] in "✓✗"]

@@ -245,7 +245,7 @@ def _run_completion(*words, env=None):
 def test_the_installed_executable_prints_candidates_then_the_directive():
     result = _run_completion("audit", "-o", "")
     assert result.returncode == 0
-    assert result.stdout == "table\nwide\njson\nyaml\n:4\n"
+    assert result.stdout == "table\nwide\njson\nyaml\nsarif\n:4\n"
     assert result.stderr == ""
 
 
