@@ -9,6 +9,7 @@ import json
 import socket
 
 import pytest
+import yaml
 
 from kubectl_shm.cli.main import run
 from kubectl_shm.render.terminal import Terminal
@@ -210,3 +211,15 @@ def test_a_terminal_gets_one_progress_line_per_cluster(fleet):
 def test_no_progress_lines_off_a_terminal(shm, fleet):
     result = shm("audit", "--kubeconfig", fleet, "--all-contexts", "--no-usage", "-o", "json")
     assert not [line for line in result.stderr.splitlines() if line[:1] in "✓✗"]
+
+
+def test_strict_makes_an_incomplete_cluster_a_failed_one(shm, fleet):
+    # With --usage the fake servers refuse nodes and kubelet stats: each audit is incomplete.
+    result = shm("audit", "--kubeconfig", fleet, "--context", "train,serve", "--strict",
+                 "-o", "yaml")  # fmt: skip
+    assert result.status == 3
+    assert "train: cannot list nodes" in result.stderr
+
+    items = {item["context"]: item for item in yaml.safe_load(result.stdout)["items"]}
+    assert items["train"]["error"].startswith("--strict: the audit is incomplete")
+    assert items["train"]["workloads"]  # what was read is still shown
