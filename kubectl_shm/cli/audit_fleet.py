@@ -58,13 +58,13 @@ def progress_line(cluster: ClusterAudit) -> str:
     """What a person watching sees as each cluster is done."""
     took = f"{cluster.seconds:.1f}s"
     if cluster.error is not None:
-        return f"✗ {cluster.context}: {cluster.error} ({took})"
+        return f"{cluster.context}: failed: {cluster.error} ({took})"
     report = cluster.report
     assert report is not None
     from kubectl_shm.audit.rules import Severity
 
     counts = ", ".join(f"{report.count_findings(s)} {s.value}" for s in Severity)
-    return f"✓ {cluster.context}: {len(report.workloads)} workloads, {counts} ({took})"
+    return f"{cluster.context}: done: {len(report.workloads)} workloads, {counts} ({took})"
 
 
 def read_baseline(path: str) -> Baseline:

@@ -60,8 +60,8 @@ def inspect_fleet(
 def _progress_line(cluster: ClusterInspection) -> str:
     took = f"{cluster.seconds:.1f}s"
     if cluster.error is not None:
-        return f"✗ {cluster.context}: {cluster.error} ({took})"
+        return f"{cluster.context}: failed: {cluster.error} ({took})"
     if cluster.report is None:
-        return f"- {cluster.context}: {cluster.absent} ({took})"
+        return f"{cluster.context}: absent: {cluster.absent} ({took})"
     pods = len(cluster.report.pods)
-    return f"✓ {cluster.context}: {pods} pod{'s' if pods != 1 else ''} ({took})"
+    return f"{cluster.context}: done: {pods} pod{'s' if pods != 1 else ''} ({took})"

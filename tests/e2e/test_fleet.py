@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.manifests import as_input, pod
+from tests.unit.render.sarif_schema import sarif_errors
 
 DEAD_SERVER = "https://127.0.0.1:1"  # nothing listens on port 1
 ONLY_PODS = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]
@@ -106,6 +107,7 @@ def test_every_cluster_answering_exits_on_findings_only(fleet, namespace, shm):
     assert shm(*both, "--fail-on", "never").returncode == 0
     first = shm(*both, "-o", "sarif")
     log = json.loads(first.stdout)
+    assert sarif_errors(log) == []
     results = log["runs"][0]["results"]
     assert sorted(r["properties"]["context"] for r in results) == ["admin", "pods-only"]
     assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in results} == {
