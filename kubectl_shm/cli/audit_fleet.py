@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from kubectl_shm.cli.app import App
+from kubectl_shm.cli.contexts import quiet_libraries
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.errors import InputError
 
@@ -41,6 +42,7 @@ def audit_fleet(
     )
     terminal = app.terminal
     on_done = (lambda done: terminal.note(progress_line(done))) if terminal.stderr_is_tty else None
+    quiet_libraries(app)
     clusters = audit_contexts(connection, contexts, scope, on_done=on_done)
     if baseline is not None:
         clusters = [_without_known(app, cluster, baseline) for cluster in clusters]

@@ -10,6 +10,7 @@ import click
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from kubectl_shm.cli.app import App
     from kubectl_shm.kube.connection import ConnectionOptions
 
 F = TypeVar("F", bound="Callable[..., Any]")
@@ -47,3 +48,10 @@ def wanted_contexts(connection: ConnectionOptions, all_contexts: bool) -> list[s
             "names its own cluster and user"
         )
     return contexts
+
+
+def quiet_libraries(app: App) -> None:
+    """Before connecting to several clusters (kube.fleet connects each itself, not through
+    App.connect): what the libraries log stays off stderr unless -v, as for one."""
+    if app.library_output is not None:
+        app.library_output.capture_logging()

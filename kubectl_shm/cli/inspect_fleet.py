@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from kubectl_shm.cli.app import App
+from kubectl_shm.cli.contexts import quiet_libraries
 from kubectl_shm.cli.exit_codes import ExitStatus
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def inspect_fleet(
 
     terminal = app.terminal
     on_done = (lambda done: terminal.note(_progress_line(done))) if terminal.stderr_is_tty else None
+    quiet_libraries(app)
     clusters = inspect_contexts(
         connection,
         contexts,
