@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ from click.core import ParameterSource
 
 from kubectl_shm.audit.report import AuditReport
 from kubectl_shm.cli.app import App
+from kubectl_shm.cli.contexts import all_contexts_option, wanted_contexts
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.cli.options import (
     connection_from,
@@ -24,9 +24,10 @@ from kubectl_shm.model.quantity import QuantityError, positive_bytes
 
 if TYPE_CHECKING:
     from kubectl_shm.kube.connection import ConnectionOptions
+    from kubectl_shm.render.sarif import Locate
 
 TABLES = ("table", "wide")
-OUTPUT_FORMATS = (*TABLES, "json", "yaml")
+OUTPUT_FORMATS = (*TABLES, "json", "yaml", "sarif")
 FAIL_ON = ("error", "warning", "never")
 RUNTIMES = ("containerd", "cri-o")
 # Flags about what to read from a cluster: with -f they would change nothing, so they
@@ -37,6 +38,7 @@ _LIVE_ONLY_FLAGS = {
     "usage": "--usage/--no-usage",
     "kubeconfig": "--kubeconfig",
     "context": "--context",
+    "all_contexts": "--all-contexts",
     "cluster": "--cluster",
     "user": "--user",
     "request_timeout": "--request-timeout",
@@ -46,6 +48,7 @@ _LIVE_ONLY_FLAGS = {
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @connection_options
 @click.option("-A", "--all-namespaces", is_flag=True, help="Audit every namespace.")
+@all_contexts_option("Audit")
 @click.option(
     "-l", "--selector", metavar="SELECTOR", help="Only pods matching this label selector."
 )
@@ -93,6 +96,12 @@ _LIVE_ONLY_FLAGS = {
     help="Fail when the audit is incomplete: a document or field -f could not read (exit 2), "
     "or something the cluster would not show (exit 3).",
 )
+@click.option(
+    "--baseline",
+    metavar="FILE",
+    help="Report only findings not in FILE, a previous -o json or -o sarif output; "
+    "the exit code follows the new ones.",
+)
 @click.pass_obj
 def audit(app: App, /, **options: Any) -> int:
     """Audit /dev/shm of every workload: the size each container really gets, and why.
@@ -110,17 +119,39 @@ def audit(app: App, /, **options: Any) -> int:
       kubectl shm audit -n ml -l app=trainer -o wide
       kubectl shm audit -f deploy.yaml --kubelet-version v1.21.0
       helm template . | kubectl shm audit -f - --fail-on warning
+      kubectl shm audit --context train,serve -A    # two clusters, a CLUSTER column
+      kubectl shm audit --all-contexts -A -o json   # a ShmAuditList
+      kubectl shm audit -f k8s/ -o sarif --baseline main.sarif > new.sarif
+
+    Exit codes: 0 fine, 1 findings at or above --fail-on (with --baseline: new
+    ones only), 2 bad usage or input, 3 cluster or API error. Over several
+    contexts: 3 if any cluster could not be audited, else 1 for findings.
     """
     connection = connection_from(options)
     assumption = _node_assumption(options)
+    baseline = None
+    if options["baseline"]:
+        from kubectl_shm.cli.audit_fleet import read_baseline
+
+        baseline = read_baseline(options["baseline"])
+    locate = None
     if options["filenames"]:
         _refuse_live_only_flags(click.get_current_context())
-        report = _audit_files(app, options["filenames"], assumption, connection.namespace)
+        report, locate = _audit_files(app, options, assumption, connection.namespace)
     else:
+        contexts = wanted_contexts(connection, options["all_contexts"])
+        if contexts is not None:
+            from kubectl_shm.cli.audit_fleet import audit_fleet
+
+            return audit_fleet(app, connection, contexts, assumption, options, baseline)
         report = _audit_live(app, connection, assumption, options)
     if options["strict"] and report.warnings:
         _fail_incomplete(app, report, offline=bool(options["filenames"]))
-    _render(app, report, options["output"])
+    if baseline is not None:
+        from kubectl_shm.cli.audit_fleet import without_known
+
+        report = without_known(app, report, baseline, None)
+    _render(app, report, options["output"], locate=locate, baseline=baseline is not None)
     return ExitStatus.FINDINGS if report.fails(options["fail_on"]) else ExitStatus.OK
 
 
@@ -131,6 +162,7 @@ def _audit_live(
     from kubectl_shm.render.feedback import TerminalFeedback
 
     feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
+
     with closing(app.connect(connection)) as kube:
         return audit_cluster(
             kube,
@@ -143,13 +175,16 @@ def _audit_live(
 
 
 def _audit_files(
-    app: App, paths: Sequence[str], node: NodeProfile, namespace: str | None
-) -> AuditReport:
-    """Offline; InputError when no pod template was found (an empty audit is no pass)."""
+    app: App, options: dict[str, Any], node: NodeProfile, namespace: str | None
+) -> tuple[AuditReport, Locate | None]:
+    """Offline; InputError when no pod template was found (an empty audit is no pass).
+    With -o sarif, also where each workload's findings are in the files."""
     from kubectl_shm.audit.offline import audit_documents, nothing_audited
-    from kubectl_shm.manifests.files import read_manifests
+    from kubectl_shm.manifests.files import read_manifest_files
 
-    documents = read_manifests(paths, app.terminal.stdin)
+    paths = options["filenames"]
+    files = read_manifest_files(paths, app.terminal.stdin)
+    documents = [document for file in files for document in file.documents]
     report = audit_documents(
         ((document.source, document.obj) for document in documents),
         node,
@@ -159,7 +194,11 @@ def _audit_files(
         for warning in report.warnings:
             app.terminal.warning(warning)
         raise nothing_audited(paths, len(documents))
-    return report
+    if options["output"] != "sarif":
+        return report, None
+    from kubectl_shm.audit.locations import finding_locator
+
+    return report, finding_locator(files, namespace)
 
 
 def _refuse_live_only_flags(ctx: click.Context) -> None:
@@ -210,9 +249,20 @@ def _node_assumption(options: dict[str, Any]) -> NodeProfile:
     )
 
 
-def _render(app: App, report: AuditReport, output: str) -> None:
+def _render(
+    app: App, report: AuditReport, output: str, *, locate: Locate | None, baseline: bool
+) -> None:
     for warning in report.warnings:
         app.terminal.warning(warning)
+    if output == "sarif":
+        from kubectl_shm.render.formats import write_json
+        from kubectl_shm.render.sarif import SarifSection, sarif_log
+
+        log = sarif_log(
+            [SarifSection(None, report, locate)], baseline=baseline, warnings=report.warnings
+        )
+        write_json(log, app.terminal.stdout)
+        return
     if output in ("json", "yaml"):
         from kubectl_shm.render.documents import audit_document
         from kubectl_shm.render.formats import write_json, write_yaml

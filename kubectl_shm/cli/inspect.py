@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from kubectl_shm.cli.app import App
+from kubectl_shm.cli.contexts import all_contexts_option, wanted_contexts
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.cli.options import (
     connection_from,
@@ -41,6 +42,7 @@ DEFAULT_EXEC_TIMEOUT = "10s"
     "that mounts the same /dev/shm (it stays in the pod's spec).",
 )
 @click.option("--image", metavar="IMAGE", help="The image of the --debug container (with df).")
+@all_contexts_option("Inspect the target")
 @click.pass_obj
 def inspect(app: App, /, target: str, **options: Any) -> int:
     """Show what /dev/shm really is inside running containers, beside what the
@@ -59,11 +61,21 @@ def inspect(app: App, /, target: str, **options: Any) -> int:
       kubectl shm inspect deploy/vllm -n serve -o json
       kubectl shm inspect ds/node-agent -n kube-system
       kubectl shm inspect pod/distroless-0 --debug --image busybox:1.36
+      kubectl shm inspect deploy/vllm -n serve --context train,serve
+
+    Over several contexts (--context A,B or --all-contexts) the target is inspected
+    in each at once; where it does not exist that is said, and not an error. Exit 3
+    if a cluster could not be inspected or none has the target, else 1 on a mismatch.
     """
     connection = connection_from(options)
     parsed = parse_target(target)
     timeout = _exec_timeout(options["exec_timeout"])
     debug_image = _debug_image(options["debug"], options["image"])
+    contexts = wanted_contexts(connection, options["all_contexts"])
+    if contexts is not None:
+        from kubectl_shm.cli.inspect_fleet import inspect_fleet
+
+        return inspect_fleet(app, connection, contexts, parsed, options, timeout, debug_image)
     from kubectl_shm.inspect.live import inspect_cluster
 
     with closing(app.connect(connection)) as kube:

@@ -11,7 +11,10 @@ from kubectl_shm.render.columns import BASIS_LABELS, SOURCE_LABELS, columns_tabl
 from kubectl_shm.render.terminal import Terminal
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rich.console import Console
+    from rich.table import Table
 
 _SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -21,6 +24,15 @@ def render_audit_table(report: AuditReport, terminal: Terminal, *, wide: bool = 
 
     console = terminal.console()
     table = columns_table()
+    add_audit_columns(table, wide=wide)
+    for cells, style in audit_rows(report, wide=wide):
+        table.add_row(*cells[:-1], Text(cells[-1], style=style or ""))
+    console.print(table)
+    _print_findings(report, console)
+
+
+def add_audit_columns(table: Table, *, wide: bool) -> None:
+    """The columns of an audit row (render.fleet_table puts CLUSTER before them)."""
     table.add_column("NAMESPACE", no_wrap=True)
     table.add_column("WORKLOAD", overflow="fold", min_width=16)
     table.add_column("CONTAINER", overflow="fold", min_width=9)
@@ -33,14 +45,15 @@ def render_audit_table(report: AuditReport, terminal: Terminal, *, wide: bool = 
         table.add_column("USED", justify="right", no_wrap=True)
         table.add_column("NODES", overflow="fold")
     table.add_column("FINDINGS", overflow="fold", min_width=10)
+
+
+def audit_rows(report: AuditReport, *, wide: bool) -> Iterator[tuple[list[str], str | None]]:
+    """Each row's cells, and the style of its findings cell."""
     for workload in report.workloads:
         for container in workload.containers or (None,):
-            row = _row(workload, container, wide=wide)
             severity = _container_severity(workload, container)
             style = _SEVERITY_STYLES.get(severity) if severity else None
-            table.add_row(*row[:-1], Text(row[-1], style=style or ""))
-    console.print(table)
-    _print_findings(report, console)
+            yield _row(workload, container, wide=wide), style
 
 
 def workload_label(workload: WorkloadReport) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubectl_shm.audit.fingerprints import fingerprint
 from kubectl_shm.audit.report import AuditReport, ClusterInfo, ContainerReport, WorkloadReport
 from kubectl_shm.audit.rules import Severity
 from kubectl_shm.model.nodes import POD_LEVEL_RESOURCES, NodeProfile
@@ -57,6 +58,7 @@ def _workload(workload: WorkloadReport, *, live: bool) -> dict[str, Any]:
             "severity": finding.severity.value,
             "container": finding.container,
             "message": finding.message,
+            "fingerprint": fingerprint(workload, finding),
         }
         for finding in workload.findings
     ]

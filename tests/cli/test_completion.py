@@ -86,7 +86,10 @@ def test_flags_of_a_command():
 
 
 def test_choices_of_an_option():
-    assert values(complete(["audit", "-o", ""])) == (["table", "wide", "json", "yaml"], 4)
+    assert values(complete(["audit", "-o", ""])) == (
+        ["table", "wide", "json", "yaml", "sarif"],
+        4,
+    )
     assert values(complete(["version", "--output", "j"])) == (["json"], NO_FILE_COMP)
     assert values(complete(["audit", "--fail-on=w"])) == (["warning"], NO_FILE_COMP)
 
@@ -250,7 +253,7 @@ def _run_completion(*words, env=None):
 def test_the_installed_executable_prints_candidates_then_the_directive():
     result = _run_completion("audit", "-o", "")
     assert result.returncode == 0
-    assert result.stdout == "table\nwide\njson\nyaml\n:4\n"
+    assert result.stdout == "table\nwide\njson\nyaml\nsarif\n:4\n"
     assert result.stderr == ""
 
 

@@ -74,3 +74,21 @@ def test_verbose_shows_the_insecure_request_warning(shm, insecure_kubeconfig):
     result = shm("audit", "-v", "--kubeconfig", insecure_kubeconfig)
     assert result.status == 3
     assert "InsecureRequestWarning" in result.stderr
+
+
+def test_no_insecure_request_warning_over_several_contexts(shm, insecure_kubeconfig):
+    """kube.fleet connects each context itself: the libraries stay quiet there too."""
+    import yaml
+
+    with open(insecure_kubeconfig) as file:
+        config = yaml.safe_load(file)
+    first = config["contexts"][0]
+    config["contexts"].append({"name": "again", "context": first["context"]})
+    with open(insecure_kubeconfig, "w") as file:
+        yaml.safe_dump(config, file)
+    names = f"{first['name']},again"
+    result = shm("audit", "--kubeconfig", insecure_kubeconfig, "--context", names, "-o", "json")
+    assert result.status == 3
+    assert result.stderr == ""
+    verbose = shm("audit", "-v", "--kubeconfig", insecure_kubeconfig, "--context", names)
+    assert "InsecureRequestWarning" in verbose.stderr

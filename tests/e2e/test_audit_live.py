@@ -16,7 +16,7 @@ WORKLOAD_KEYS = {"kind", "namespace", "name", "podMemoryLimitBytes", "containers
 CONTAINER_KEYS = {
     "name", "shmSource", "volume", "sizeLimitBytes", "expectedBytes", "expectedBasis", "usedBytes",
 }  # fmt: skip
-FINDING_KEYS = {"rule", "severity", "container", "message"}
+FINDING_KEYS = {"rule", "severity", "container", "message", "fingerprint"}
 
 
 @pytest.fixture

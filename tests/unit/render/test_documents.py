@@ -49,7 +49,7 @@ def test_document_shape():
         for container in workload["containers"]:
             assert set(container) == CONTAINER_KEYS
         for finding in workload["findings"]:
-            assert set(finding) == {"rule", "severity", "container", "message"}
+            assert set(finding) == {"rule", "severity", "container", "message", "fingerprint"}
     assert document["summary"] == {"workloads": 8, "error": 2, "warning": 2, "info": 2}
 
 
