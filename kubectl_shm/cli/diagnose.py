@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 from contextlib import closing
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kubectl_shm.cli.app import App
+from kubectl_shm.cli.contexts import all_contexts_option, quiet_libraries, wanted_contexts
 from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.cli.options import connection_from, connection_options, output_option
 from kubectl_shm.diagnose.log_plan import MAX_READS
 from kubectl_shm.diagnose.report import DiagnosisReport
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.targets import parse_target
+
+if TYPE_CHECKING:
+    from kubectl_shm.kube.connection import ConnectionOptions
 
 TABLES = ("table", "wide")
 OUTPUT_FORMATS = (*TABLES, "json", "yaml")
@@ -43,6 +47,7 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
     show_default=True,
     help="Read at most this many container logs (the most recently ended first).",
 )
+@all_contexts_option("Diagnose")
 @output_option(OUTPUT_FORMATS, default="table")
 @click.pass_obj
 def diagnose(app: App, /, target: str | None, **options: Any) -> int:
@@ -62,6 +67,11 @@ def diagnose(app: App, /, target: str | None, **options: Any) -> int:
       kubectl shm diagnose -n ml --since 24h
       kubectl shm diagnose deploy/trainer -n ml -o json
       kubectl shm diagnose pod/trainer-0
+      kubectl shm diagnose -A --context train,serve   # several clusters side by side
+
+    With several contexts (--context A,B or --all-contexts) each cluster is
+    diagnosed at once; one that cannot be read is one entry. Exit 3 if a cluster
+    failed, else 1 on evidence, else 0.
     """
     context = click.get_current_context()
     connection = connection_from(options)
@@ -71,6 +81,13 @@ def diagnose(app: App, /, target: str | None, **options: Any) -> int:
     if parsed is not None and options["selector"]:
         raise click.UsageError("a pod or TYPE/NAME cannot be used with -l/--selector", context)
     since = parse_since(options["since"])
+    contexts = wanted_contexts(connection, options["all_contexts"])
+    if contexts is not None:
+        if parsed is not None:
+            raise click.UsageError(
+                "a pod or TYPE/NAME is diagnosed in one context: name one with --context", context
+            )
+        return _diagnose_fleet(app, connection, contexts, since, options)
     from kubectl_shm.diagnose.live import LogLimits, Scope, diagnose_cluster
     from kubectl_shm.render.feedback import TerminalFeedback
 
@@ -92,6 +109,58 @@ def diagnose(app: App, /, target: str | None, **options: Any) -> int:
         )
     _render(app, report, options["output"])
     return ExitStatus.FINDINGS if report.found else ExitStatus.OK
+
+
+def _diagnose_fleet(
+    app: App,
+    connection: ConnectionOptions,
+    contexts: list[str],
+    since: int | None,
+    options: dict[str, Any],
+) -> int:
+    from kubectl_shm.diagnose.fleet import ClusterDiagnosis, diagnose_contexts
+    from kubectl_shm.diagnose.live import LogLimits
+
+    terminal = app.terminal
+
+    def progress(cluster: ClusterDiagnosis) -> None:
+        took = f"({cluster.seconds:.1f}s)"
+        if cluster.report is None:
+            terminal.note(f"{cluster.context}: failed: {cluster.error} {took}")
+        else:
+            found = len(cluster.report.diagnoses)
+            terminal.note(f"{cluster.context}: done: {found} with /dev/shm trouble {took}")
+
+    quiet_libraries(app)
+    clusters = diagnose_contexts(
+        connection,
+        contexts,
+        all_namespaces=options["all_namespaces"],
+        selector=options["selector"],
+        since_seconds=since,
+        now=datetime.now(timezone.utc),
+        assumption=NodeProfile(),
+        limits=LogLimits(max_reads=options["max_log_reads"]),
+        on_done=progress if terminal.stderr_is_tty else None,
+    )
+    for cluster in clusters:
+        for warning in cluster.report.warnings if cluster.report else ():
+            terminal.warning(f"{cluster.context}: {warning}")
+    output = options["output"]
+    if output in ("json", "yaml"):
+        from kubectl_shm.render.diagnosis_fleet import diagnosis_list_document
+        from kubectl_shm.render.formats import write_json, write_yaml
+
+        writer = write_json if output == "json" else write_yaml
+        writer(diagnosis_list_document(clusters), terminal.stdout)
+    else:
+        from kubectl_shm.render.diagnosis_fleet import render_diagnosis_fleet
+
+        render_diagnosis_fleet(clusters, terminal, wide=output == "wide")
+    if any(cluster.report is None for cluster in clusters):
+        return ExitStatus.CLUSTER
+    found = any(cluster.report.found for cluster in clusters if cluster.report)
+    return ExitStatus.FINDINGS if found else ExitStatus.OK
 
 
 def parse_since(text: str | None) -> int | None:

@@ -1,6 +1,7 @@
-"""`kubectl shm audit` over several contexts against the real cluster: two users of the one
-cluster (an admin, and a service account that may only list pods in the test namespace), a
-user that may list nothing, and a context whose server is a dead address."""
+"""`kubectl shm audit`, `inspect` and `diagnose` over several contexts against the real
+cluster: two users of the one cluster (an admin, and a service account that may only list
+pods in the test namespace), a user that may list nothing, and a context whose server is a
+dead address."""
 
 from __future__ import annotations
 
@@ -158,3 +159,31 @@ def test_inspect_finds_the_target_where_it_exists(
     assert with_dead.returncode == 3
     assert "CLUSTER dead\ncluster error:" in with_dead.stdout
     assert "CLUSTER inspector\n" in with_dead.stdout
+
+
+def test_diagnose_reads_every_context_and_names_the_real_crash(fleet, kubectl, namespace, shm):
+    """A real SIGBUS in the test namespace, seen by the admin and the pods-only user; the
+    user who may read nothing and the dead address are one failed entry each."""
+    crash = pod(
+        "toucher",
+        image="kubectl-shm.local/busybox:e2e",
+        command=("shmtouch", "/dev/shm/segment", str(96 * 2**20)),
+    )
+    crash["spec"]["restartPolicy"] = "Never"
+    kubectl("apply", "-n", namespace, "-f", "-", input=as_input(crash))
+    kubectl("wait", "--for=jsonpath={.status.phase}=Failed", "pod/toucher", "-n", namespace,
+            "--timeout=120s")  # fmt: skip
+    result = shm("diagnose", "--kubeconfig", str(fleet), "--all-contexts", "-n", namespace,
+                 "-o", "json")  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    items = {item["context"]: item for item in json.loads(result.stdout)["items"]}
+    assert list(items) == ["admin", "pods-only", "nothing", "dead"]
+    for reader in ("admin", "pods-only"):
+        [found] = items[reader]["diagnoses"]
+        assert (found["pod"], found["cause"]) == ("toucher", "shm-too-small")
+        assert [e["kind"] for e in found["evidence"]] == ["sigbus"]
+    assert "pods-only: cannot list events" in result.stderr
+    assert "forbidden" in items["nothing"]["error"]
+    assert "cannot reach the API server" in items["dead"]["error"]
+    both = ("diagnose", "--kubeconfig", str(fleet), "--context", "admin,pods-only", "-n", namespace)
+    assert shm(*both).returncode == 1
