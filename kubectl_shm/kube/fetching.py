@@ -2,7 +2,8 @@
 
 Lists are paginated (500 a page) and each pod is slimmed to the fields the
 size model reads as soon as its page arrives, so memory stays flat however
-large the cluster. Owners are listed as metadata only.
+large the cluster; the next page of pods is fetched while one is decoded
+(kube.prefetch). Owners are listed as metadata only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.prefetch import prefetched_pages
 from kubectl_shm.model.quantity import QuantityError, to_bytes
 from kubectl_shm.model.runtime_shm import CRIO_SHM_ANNOTATIONS
 from kubectl_shm.model.volume_stats import VolumeIndex, VolumeStats
@@ -50,8 +52,8 @@ def list_pods(
     """Pages of slimmed pods in `namespace` (None: every namespace)."""
     path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
     where = f"namespace {namespace!r}" if namespace else "all namespaces"
-    for page in kube.list_pages(
-        path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
+    for page in prefetched_pages(
+        kube, path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
     ):
         yield [slim_pod(pod) for pod in page.get("items") or []]
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 import yaml
+
+from kubectl_shm.json_codec import dumps_indented
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def write_json(document: Any, out: TextIO) -> None:
-    json.dump(document, out, indent=2)
-    out.write("\n")
+    """`json.dump(document, out, indent=2)` and a newline, in one write."""
+    out.write(dumps_indented(document) + "\n")
 
 
 def write_yaml(document: Any, out: TextIO, *, documents: bool = False) -> None:
