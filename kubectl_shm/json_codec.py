@@ -26,6 +26,10 @@ except ImportError:  # pragma: no cover - the release archive and pip install ca
 
 # What ensure_ascii escapes beyond the control characters both encoders escape alike.
 _NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
+# Dates and dataclasses are refused, as the json module refuses them, not written.
+_STRICT = (
+    0 if orjson is None else orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 def loads(data: bytes | str) -> Any:
@@ -42,7 +46,7 @@ def dumps_indented(document: Any) -> str:
     """`json.dumps(document, indent=2)`, without the final newline."""
     if orjson is not None:
         try:
-            text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8")
+            text = orjson.dumps(document, option=orjson.OPT_INDENT_2 | _STRICT).decode("utf-8")
         except orjson.JSONEncodeError:
             pass
         else:
@@ -55,7 +59,7 @@ def dumps_key(value: Any) -> bytes:
     equal bytes. TypeError for what JSON cannot hold."""
     if orjson is not None:
         try:
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | _STRICT)
         except orjson.JSONEncodeError:
             pass
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()

@@ -74,9 +74,13 @@ def write_plain_table(
     opened, closed = style_codes(console, HEADER_STYLE)
     header = line.format(*(c.header for c in columns[:-1])) + last.format(columns[-1].header)
     lines = [f"{opened}{header}{closed}" if opened else header]
+    right = [index for index, column in enumerate(columns) if column.justify == "right"]
     for row in rows:
+        cells = list(row.cells)
+        for index in right:  # rich drops the spaces that end right-justified text
+            cells[index] = cells[index].rstrip(" ")
         start, end = codes.get(row.last_style, ("", "")) if row.last_style else ("", "")
-        lines.append(f"{line.format(*row.cells[:-1])}{start}{last.format(row.cells[-1])}{end}")
+        lines.append(f"{line.format(*cells[:-1])}{start}{last.format(cells[-1])}{end}")
     lines.append("")
     console.file.write("\n".join(lines))
 
