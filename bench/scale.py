@@ -135,7 +135,9 @@ def main() -> int:
     args = parser.parse_args()
     kube = connect(ConnectionOptions(kubeconfig=args.kubeconfig))
     plugin = str(Path(sys.executable).parent / "kubectl-shm")
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+    # As installed: bytecode written (pip compiles it at install time), no forced width.
+    dropped = ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["KUBECONFIG"] = args.kubeconfig
     sizes = sorted(int(n) for n in args.pods.split(","))
     print(f"{'shape':11} {'pods':>6} {'command':44} {'wall':>8} {'peak RSS':>11}")
