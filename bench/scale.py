@@ -20,7 +20,7 @@ removes pods (see `populate_deployments`). Everything lives in namespaces named
 shm-bench-*, deleted at the end (pods first, in bulk).
 
     .venv/bin/python bench/scale.py --kubeconfig PATH [--pods 1000,10000]
-        [--shapes pods,deployments] [--namespaces 500] [--runs 3] [--keep]
+        [--shapes pods,deployments] [--namespaces 500] [--runs 3] [--keep] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -132,6 +133,9 @@ def main() -> int:
     parser.add_argument("--namespaces", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="Leave the bench namespaces.")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="Also write a cProfile of `audit -A -o json` per size."
+    )
     args = parser.parse_args()
     kube = connect(ConnectionOptions(kubeconfig=args.kubeconfig))
     plugin = str(Path(sys.executable).parent / "kubectl-shm")
@@ -142,6 +146,7 @@ def main() -> int:
     sizes = sorted(int(n) for n in args.pods.split(","))
     print(f"{'shape':11} {'pods':>6} {'command':44} {'wall':>8} {'peak RSS':>11}")
     missed: list[str] = []
+    wait_until_gone(kube)  # a namespace of an earlier run still being deleted takes no pods
     try:
         for shape in args.shapes.split(","):
             populator = Populator(kube, f"{PREFIX}{shape[0]}-", args.namespaces)
@@ -153,6 +158,8 @@ def main() -> int:
                 print(f"# {shape}: {size} pods present (made in {took:.0f}s)", flush=True)
                 figures = measure_all(plugin, env, args.runs)
                 missed += report(shape, size, figures)
+                if args.profile:
+                    profile(Path(args.profile) / f"{shape}-{size}.prof", env)
                 measured.append((size, figures))
                 sys.stdout.flush()
             missed += linearity(shape, measured)
@@ -166,14 +173,37 @@ def main() -> int:
     return 0 if not missed else 1
 
 
+def profile(path: Path, env: dict[str, str]) -> None:
+    """cProfile of one `audit -A -o json` (its main thread: the page fetches run beside it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "cProfile", "-o", str(path), "-m", "kubectl_shm"]
+    subprocess.run([*command, "audit", "-A", "-o", "json"], env=env, stdout=subprocess.DEVNULL)
+    print(f"# profile: {path}", flush=True)
+
+
+def bench_namespaces(kube: Kube) -> list[dict]:
+    listed = json.loads(kube.get_raw("/api/v1/namespaces", doing="listing namespaces"))
+    return [ns for ns in listed.get("items") or [] if ns["metadata"]["name"].startswith(PREFIX)]
+
+
+def wait_until_gone(kube: Kube, seconds: float = 600) -> None:
+    """Wait for the namespace controller to finish deleting earlier bench namespaces."""
+    deadline = time.monotonic() + seconds
+    while left := bench_namespaces(kube):
+        if all(not ns["metadata"].get("deletionTimestamp") for ns in left):
+            return  # kept by --keep: populate reuses them
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{len(left)} bench namespaces still being deleted")
+        print(f"# waiting for {len(left)} bench namespaces to be deleted", flush=True)
+        time.sleep(10)
+
+
 def cleanup(kube: Kube) -> None:
     """Delete every bench namespace, its pods first in bulk (unbound pods go at once)."""
-    listed = json.loads(kube.get_raw("/api/v1/namespaces", doing="listing namespaces"))
     bench = [
         ns["metadata"]["name"]
-        for ns in listed.get("items") or []
-        if ns["metadata"]["name"].startswith(PREFIX)
-        and not (ns.get("metadata") or {}).get("deletionTimestamp")
+        for ns in bench_namespaces(kube)
+        if not ns["metadata"].get("deletionTimestamp")
     ]
 
     def delete(namespace: str) -> None:

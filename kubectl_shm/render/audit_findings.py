@@ -2,13 +2,16 @@
 
 Drawn as rich draws them (a heading Text, the message in a Padding), but each written
 as text where that changes nothing: a heading of printable ASCII that fits the width,
-a message of printable ASCII wrapped by rich's own word wrap (rich._wrap.divide_line)
-and padded to the width as a Padding pads it. One console.print per finding is ~0.5 ms:
-a thousand findings took longer than listing the cluster.
+a message of printable ASCII wrapped as rich wraps words (`_break_offsets`: rich 15's
+rich._wrap.divide_line where a character is one cell, proven equal to rich's drawing by
+tests/unit/render/test_plain_table.py) and padded to the width as a Padding pads it.
+One console.print per finding is ~0.5 ms: a thousand findings took longer than listing
+the cluster.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -96,12 +99,37 @@ def _wrapped(message: str, width: int) -> list[str] | None:
     None where that takes rich itself (not printable ASCII, no room)."""
     if width < 1 or not plain_text(message):
         return None
-    try:
-        from rich._wrap import divide_line
-    except ImportError:  # a rich without it: let rich draw the message
-        return None
-    offsets = [0, *divide_line(message, width, fold=True), len(message)]
+    offsets = [0, *_break_offsets(message, width), len(message)]
     return [message[start:end][:width].ljust(width) for start, end in pairwise(offsets)]
+
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _break_offsets(text: str, width: int) -> list[int]:
+    """Where rich breaks `text` (printable ASCII) into lines of `width`: a word and the
+    spaces after it go on the line if the word fits, else start the next one; a word
+    longer than a line is cut into pieces of `width`."""
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:
+            pieces = [word[i : i + width] for i in range(0, len(word), width)]
+            for piece in pieces[:-1]:
+                if start:
+                    breaks.append(start)
+                start += len(piece)
+            if start:
+                breaks.append(start)
+            offset = len(pieces[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = len(word)
+    return breaks
 
 
 def _rich_heading(severity: str, heading: str, level: Severity) -> object:

@@ -8,6 +8,7 @@ noise there. `-o wide` shows every row; so do pipes and files, and JSON and YAML
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import groupby
 
 from kubectl_shm.audit.report import AuditReport, ContainerReport, WorkloadReport
@@ -82,9 +83,13 @@ def workload_label(workload: WorkloadReport) -> str:
 
 def _rows(workload: WorkloadReport, *, wide: bool) -> Iterator[Row]:
     for container in workload.containers or (None,):
+        if not workload.findings:  # most rows: nothing to look up
+            yield Row([*_cells(workload, container, wide=wide), "-"])
+            continue
         severity = _container_severity(workload, container)
         style = SEVERITY_STYLES.get(severity) if severity else None
-        yield Row(_cells(workload, container, wide=wide), style)
+        findings = _findings_cell(workload, container.name if container else None, wide=wide)
+        yield Row([*_cells(workload, container, wide=wide), findings], style)
 
 
 def _grouped(report: AuditReport, width: int) -> tuple[list[Row], int]:
@@ -108,27 +113,30 @@ def _grouped(report: AuditReport, width: int) -> tuple[list[Row], int]:
 
 
 def _cells(workload: WorkloadReport, container: ContainerReport | None, *, wide: bool) -> list[str]:
+    """Every cell but the findings."""
     if container is None:
         cells = [workload.namespace, workload_label(workload), "-", "-", "-", "-", "-"]
-        if wide:
-            cells += ["-", "-", "-"]
-        return [*cells, _findings_cell(workload, None, wide=wide)]
+        return [*cells, "-", "-", "-"] if wide else cells
     cells = [
         workload.namespace,
         workload_label(workload),
         container.name,
         _SOURCE_LABELS[container.source],
-        format_bytes(container.size_limit_bytes),
-        format_bytes(container.expected_bytes) if container.expected_bytes else "?",
+        _bytes(container.size_limit_bytes),
+        _bytes(container.expected_bytes) if container.expected_bytes else "?",
         BASIS_LABELS[container.basis],
     ]
     if wide:
         cells += [
-            format_bytes(workload.pod_memory_limit_bytes),
-            format_bytes(container.used_bytes),
+            _bytes(workload.pod_memory_limit_bytes),
+            _bytes(container.used_bytes),
             ",".join(container.nodes) or "-",
         ]
-    return [*cells, _findings_cell(workload, container.name, wide=wide)]
+    return cells
+
+
+# A cluster has few distinct sizes: each is spelled once.
+_bytes = lru_cache(maxsize=4096)(format_bytes)
 
 
 def _findings_cell(workload: WorkloadReport, container: str | None, *, wide: bool) -> str:

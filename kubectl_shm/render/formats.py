@@ -12,8 +12,10 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def write_json(document: Any, out: TextIO) -> None:
-    """`json.dump(document, out, indent=2)` and a newline, in one write."""
-    out.write(dumps_indented(document) + "\n")
+    """`json.dump(document, out, indent=2)` and a newline (the text is written whole, not
+    copied once more to add the newline: it is megabytes for a large audit)."""
+    out.write(dumps_indented(document))
+    out.write("\n")
 
 
 def write_yaml(document: Any, out: TextIO, *, documents: bool = False) -> None:

@@ -92,3 +92,28 @@ def test_a_thousand_bare_pods_of_one_template_cost_one_model_run_per_node(monkey
     assert len(calls) == 2
     by_node = {w.containers[0].nodes: w.containers[0].basis.value for w in report.workloads}
     assert by_node == {("node-a",): "sizeLimit", ("node-b",): "half-node-memory"}
+
+
+def test_pods_of_one_template_have_equal_slim_specs_whatever_their_token_volume():
+    """The API server gives each pod its own kube-api-access-XXXXX volume: slimming keeps
+    only what is mounted at /dev/shm, so the memo sees one question per template, and the
+    model's answer is the one for the whole spec."""
+    from kubectl_shm.kube.fetching import slim_pod
+
+    def served(suffix, shm_path="/dev/shm"):
+        """(the spec as served, the slimmed spec)."""
+        token = f"kube-api-access-{suffix}"
+        pod_spec = spec()
+        pod_spec["volumes"] = [*pod_spec["volumes"], {"name": token, "projected": {}}]
+        pod_spec["containers"][0]["volumeMounts"] = [
+            {"name": "dshm", "mountPath": shm_path},
+            {"name": token, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"},
+        ]
+        return pod_spec, slim_pod({"metadata": {"name": suffix}, "spec": pod_spec})["spec"]
+
+    assert served("abcde")[1] == served("fghij")[1]
+    for shm_path, kept in (("/dev/shm", ["dshm"]), ("dev/shm", ["dshm"]), ("/data", [])):
+        full, slim = served("abcde", shm_path)
+        assert [v["name"] for v in slim["volumes"]] == kept
+        for node in (CURRENT, LEGACY):
+            assert expected_shm(slim, node) == expected_shm(full, node)
