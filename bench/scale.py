@@ -16,7 +16,7 @@ Two shapes, each at every size of --pods:
 No pod ever runs: every pod names a scheduler that does not exist, so it stays Pending
 unbound. The Deployments are paused and their ReplicaSets are made here, one per
 Deployment, with as many replicas as the pods made for it, so no controller adds or
-removes pods (see `populate_deployments`). Everything lives in namespaces named
+removes pods (bench/scale_objects.py says why). Everything lives in namespaces named
 shm-bench-*, deleted at the end (pods first, in bulk).
 
     .venv/bin/python bench/scale.py --kubeconfig PATH [--pods 1000,10000]

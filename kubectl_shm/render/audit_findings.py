@@ -31,7 +31,7 @@ INDENT = 8
 def print_findings(
     report: AuditReport, console: Console, label: Callable[[WorkloadReport], str]
 ) -> None:
-    """Every finding, errors first, then the counts; `label` names a workload."""
+    """Every finding, errors first; `label` names a workload."""
     findings = [(w, f) for w in report.workloads for f in w.findings]
     writer = _Writer(console)
     if findings:

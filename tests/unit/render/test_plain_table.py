@@ -110,3 +110,47 @@ def test_a_message_is_wrapped_and_padded_as_rich_does_it(message, width):
 @pytest.mark.parametrize("message", ["caf\u00e9 au lait", "two\nlines", "a\ttab"])
 def test_a_message_that_is_not_plain_is_left_to_rich(message):
     assert _wrapped(message, 80) is None
+
+
+def rich_findings(report, console_, label):
+    """The findings as they were drawn before: one rich print per heading and message."""
+    from kubectl_shm.render.audit_findings import HEADING_STYLE, SEVERITY_STYLES
+
+    findings = [(w, f) for w in report.workloads for f in w.findings]
+    if findings:
+        console_.print()
+    for workload, finding in sorted(findings, key=lambda wf: -wf[1].severity.rank):
+        where = f"{workload.namespace}/{label(workload)}"
+        if finding.container:
+            where += f" [{finding.container}]"
+        heading = Text()
+        severity = f"{finding.severity.value.upper():8}"
+        heading.append(severity, style=SEVERITY_STYLES[finding.severity])
+        heading.append(f"{finding.rule.value}  {where}", style=HEADING_STYLE)
+        console_.print(heading)
+        console_.print(Padding(Text(finding.message), (0, 0, 0, INDENT)))
+
+
+@pytest.mark.parametrize("width", [60, 100, 160])
+def test_findings_are_written_as_rich_drew_them(width):
+    from kubectl_shm.audit.report import AuditReport, WorkloadReport
+    from kubectl_shm.audit.rules import Finding, Rule
+    from kubectl_shm.render.audit_findings import print_findings
+    from kubectl_shm.render.audit_table import workload_label
+
+    long_name = "a-deployment-whose-name-is-longer-than-a-narrow-terminal-is-wide-" * 2
+    workloads = [
+        WorkloadReport("Deployment", "ml", "trainer", None, (), (
+            Finding(Rule.UNBOUNDED, "main", "memory emptyDir 'dshm' at /dev/shm has no "
+                    "sizeLimit: it gets 2Gi (pod-memory-limit). Fix: kubectl shm set x"),
+            Finding(Rule.DEFAULT_SHM_AI_WORKLOAD, None, "runs 'torchrun' " * 20),
+        )),
+        WorkloadReport("Deployment", "ml", long_name, None, (), (
+            Finding(Rule.WORKAROUND, "c", "caf\u00e9 \u2014 a message rich must measure"),
+        )),
+    ]  # fmt: skip
+    report = AuditReport(tuple(workloads))
+    mine, reference = console(width), console(width)
+    print_findings(report, mine, workload_label)
+    rich_findings(report, reference, workload_label)
+    assert mine.file.getvalue() == reference.file.getvalue()
