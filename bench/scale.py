@@ -1,11 +1,26 @@
-"""`kubectl shm audit -A` at scale, side by side with `kubectl get pods -A -o json`.
+"""`kubectl shm audit -A` at scale, side by side with the API server's own list and kubectl.
 
-Creates pods (objects only: they name a scheduler that does not exist, so they
-stay Pending and no kubelet runs them) in many namespaces of a real API server,
-then measures wall time and peak RSS of both commands at two sizes and prints
-the ratios. Objects it created are deleted at the end (their namespaces).
+Creates pod objects in a real API server, then measures, in one run and in turn:
+  floor   `kubectl get --raw /api/v1/pods` (the server's list, nothing decoded)
+  kubectl `kubectl get pods -A -o json`
+  json    `kubectl shm audit -A -o json`
+  table   `kubectl shm audit -A`, stdout not a terminal
+  tty     `kubectl shm audit -A` on a pseudo-terminal of 200x50 (stdout and stderr)
+and prints wall time (best of --runs) and peak RSS (worst) of each, the ratios and
+which target of DESIGN section 8 is met.
 
-    .venv/bin/python bench/scale.py --kubeconfig PATH [--pods 1000,10000] [--namespaces 500]
+Two shapes, each at every size of --pods:
+  pods         bare pods spread over --namespaces namespaces
+  deployments  50 pods per Deployment (200 Deployments at 10,000 pods), owned through
+               a ReplicaSet, as a Deployment's pods are
+No pod ever runs: every pod names a scheduler that does not exist, so it stays Pending
+unbound. The Deployments are paused and their ReplicaSets are made here, one per
+Deployment, with as many replicas as the pods made for it, so no controller adds or
+removes pods (bench/scale_objects.py says why). Everything lives in namespaces named
+shm-bench-*, deleted at the end (pods first, in bulk).
+
+    .venv/bin/python bench/scale.py --kubeconfig PATH [--pods 1000,10000]
+        [--shapes pods,deployments] [--namespaces 500] [--runs 3] [--keep] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -20,151 +35,190 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from scale_measure import measure_command
+from scale_objects import PODS_PER_DEPLOYMENT, Populator
+
 from kubectl_shm.kube.client import Kube, connect
 from kubectl_shm.kube.connection import ConnectionOptions
-from kubectl_shm.kube.errors import Conflict, Forbidden
 
 PREFIX = "shm-bench-"
-TARGET_RATIO = 1.0
-TARGET_RSS_MIB = 200
+TTY_SIZE = (200, 50)
+# DESIGN section 8.
+FLOOR_RATIO = 2.0
+KUBECTL_RATIO = 0.5
+TABLE_RATIO = 1.1
+RSS_MIB = 150
+COMMANDS = ("floor", "kubectl", "json", "table", "tty")
+LABELS = {
+    "floor": "kubectl get --raw /api/v1/pods",
+    "kubectl": "kubectl get pods -A -o json",
+    "json": "kubectl shm audit -A -o json",
+    "table": "kubectl shm audit -A (not a terminal)",
+    "tty": f"kubectl shm audit -A (terminal {TTY_SIZE[0]}x{TTY_SIZE[1]})",
+}
 
 
-def pod(index: int) -> dict:
-    """A pod shaped like an AI workload: a memory emptyDir at /dev/shm, a memory limit."""
+def commands(plugin: str) -> dict[str, list[str]]:
     return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": f"trainer-{index}", "labels": {"app": "trainer"}},
-        "spec": {
-            "schedulerName": "shm-bench-nonexistent",
-            "volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}],
-            "containers": [
-                {
-                    "name": "trainer",
-                    "image": "localhost/none:1",
-                    "resources": {"limits": {"memory": "2Gi", "nvidia.com/gpu": "1"}},
-                    "volumeMounts": [{"name": "dshm", "mountPath": "/dev/shm"}],
-                }
-            ],
-        },
+        "floor": ["kubectl", "get", "--raw", "/api/v1/pods"],
+        "kubectl": ["kubectl", "get", "pods", "-A", "-o", "json"],
+        "json": [plugin, "audit", "-A", "-o", "json"],
+        "table": [plugin, "audit", "-A"],
+        "tty": [plugin, "audit", "-A"],
     }
 
 
-def populate(kube: Kube, pods: int, namespaces: int) -> None:
-    """Make sure `pods` bench pods exist, spread over `namespaces` namespaces."""
-    names = [f"{PREFIX}{n:04d}" for n in range(namespaces)]
-
-    def create(path: str, body: dict) -> None:
-        for attempt in range(20):
-            try:
-                kube.call("POST", path, body=body, doing=f"creating {path}")
-                return
-            except Conflict:
-                return  # already there from the smaller size
-            except Forbidden:
-                # A new namespace's default ServiceAccount appears a moment later.
-                time.sleep(0.2 * (attempt + 1))
-        raise SystemExit(f"cannot create {path}")
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(
-            pool.map(
-                lambda ns: create(
-                    "/api/v1/namespaces",
-                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
-                ),
-                names,
-            )
-        )
-        list(
-            pool.map(
-                lambda i: create(f"/api/v1/namespaces/{names[i % namespaces]}/pods", pod(i)),
-                range(pods),
-            )
-        )
+def measure_all(plugin: str, env: dict[str, str], runs: int) -> dict[str, tuple[float, float]]:
+    """Best wall time and worst peak RSS of each command, the commands taken in turn."""
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
+    for _ in range(runs):
+        for name, command in commands(plugin).items():
+            size = TTY_SIZE if name == "tty" else None
+            results[name].append(measure_command(command, env, terminal_size=size))
+    return {
+        name: (min(r[0] for r in found), max(r[1] for r in found))
+        for name, found in results.items()
+    }
 
 
-def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run, stdout discarded."""
-    wrapper = [
-        sys.executable,
-        "-c",
-        (
-            "import resource,subprocess,sys,time;"
-            "t=time.perf_counter();"
-            "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
-            "w=time.perf_counter()-t;"
-            "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)"
-        ),
-        *command,
+def report(shape: str, size: int, figures: dict[str, tuple[float, float]]) -> list[str]:
+    """Print the figures and ratios of one shape and size; returns the targets missed."""
+    for name in COMMANDS:
+        wall, rss = figures[name]
+        print(f"{shape:11} {size:>6} {LABELS[name]:44} {wall:7.2f}s {rss:7.0f} MiB")
+    json_wall = figures["json"][0]
+    checks = [
+        ("json / floor", json_wall / figures["floor"][0], FLOOR_RATIO),
+        ("json / kubectl -o json", json_wall / figures["kubectl"][0], KUBECTL_RATIO),
+        ("table (not a terminal) / json", figures["table"][0] / json_wall, TABLE_RATIO),
+        ("table (terminal) / json", figures["tty"][0] / json_wall, TABLE_RATIO),
     ]
-    out = subprocess.run(wrapper, env=env, capture_output=True, text=True, check=True).stdout
-    wall, rss_kib, status = out.split()
-    if int(status) not in (0, 1):
-        raise SystemExit(f"{command[0]} failed with exit {status}")
-    return float(wall), int(rss_kib) / 1024
+    missed = []
+    for label, ratio, target in checks:
+        met = ratio <= target
+        print(f"{shape:11} {size:>6} ratio {label:38} {ratio:7.2f}  <= {target}: "
+              f"{'met' if met else 'MISSED'}")  # fmt: skip
+        if not met:
+            missed.append(f"{shape} {size}: {label} {ratio:.2f} > {target}")
+    rss = max(figures[name][1] for name in ("json", "table", "tty"))
+    met = rss < RSS_MIB
+    print(f"{shape:11} {size:>6} peak RSS of kubectl shm {rss:30.0f} MiB < {RSS_MIB}: "
+          f"{'met' if met else 'MISSED'}")  # fmt: skip
+    if not met:
+        missed.append(f"{shape} {size}: peak RSS {rss:.0f} MiB >= {RSS_MIB}")
+    return missed
 
 
-def best_of(runs: int, command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    results = [measure(command, env) for _ in range(runs)]
-    return min(r[0] for r in results), max(r[1] for r in results)
+def linearity(shape: str, sizes: list[tuple[int, dict[str, tuple[float, float]]]]) -> list[str]:
+    """Cost linear in pods: each command's growth no faster than the pods'."""
+    if len(sizes) < 2:
+        return []
+    (small, first), (large, last) = sizes[0], sizes[-1]
+    missed = []
+    for name in ("json", "table", "tty"):
+        growth = last[name][0] / first[name][0]
+        met = growth <= large / small
+        print(f"{shape:11} growth {small}->{large} pods: {LABELS[name]:44} x{growth:5.1f} "
+              f"(pods x{large / small:.0f}): {'met' if met else 'MISSED'}")  # fmt: skip
+        if not met:
+            missed.append(f"{shape}: {name} grew x{growth:.1f} for pods x{large / small:.0f}")
+    return missed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--pods", default="1000,10000")
+    parser.add_argument("--shapes", default="pods,deployments")
     parser.add_argument("--namespaces", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="Leave the bench namespaces.")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="Also write a cProfile of `audit -A -o json` per size."
+    )
     args = parser.parse_args()
     kube = connect(ConnectionOptions(kubeconfig=args.kubeconfig))
     plugin = str(Path(sys.executable).parent / "kubectl-shm")
-    env = {**os.environ, "KUBECONFIG": args.kubeconfig}
-    print(f"{'pods':>6} {'command':36} {'wall':>8} {'peak RSS':>10}")
-    rows = []
+    # As installed: bytecode written (pip compiles it at install time), no forced width.
+    dropped = ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env["KUBECONFIG"] = args.kubeconfig
+    sizes = sorted(int(n) for n in args.pods.split(","))
+    print(f"{'shape':11} {'pods':>6} {'command':44} {'wall':>8} {'peak RSS':>11}")
+    missed: list[str] = []
+    wait_until_gone(kube)  # a namespace of an earlier run still being deleted takes no pods
     try:
-        for size in sorted(int(n) for n in args.pods.split(",")):
-            started = time.perf_counter()
-            populate(kube, size, min(args.namespaces, size))
-            print(f"# {size} pods present (populated in {time.perf_counter() - started:.0f}s)")
-            kubectl = best_of(args.runs, ["kubectl", "get", "pods", "-A", "-o", "json"], env)
-            shm = best_of(args.runs, [plugin, "audit", "-A", "-o", "json"], env)
-            for label, (wall, rss) in (
-                ("kubectl get pods -A -o json", kubectl),
-                ("kubectl shm audit -A -o json", shm),
-            ):
-                print(f"{size:>6} {label:36} {wall:7.2f}s {rss:8.0f}MiB")
-            rows.append((size, shm[0], kubectl[0], shm[1]))
-            print(f"{size:>6} {'ratio shm/kubectl':36} {shm[0] / kubectl[0]:7.2f}")
+        for shape in args.shapes.split(","):
+            populator = Populator(kube, f"{PREFIX}{shape[0]}-", args.namespaces)
+            measured = []
+            for size in sizes:
+                started = time.perf_counter()
+                populator.populate(shape, size)
+                took = time.perf_counter() - started
+                print(f"# {shape}: {size} pods present (made in {took:.0f}s)", flush=True)
+                figures = measure_all(plugin, env, args.runs)
+                missed += report(shape, size, figures)
+                if args.profile:
+                    profile(Path(args.profile) / f"{shape}-{size}.prof", env)
+                measured.append((size, figures))
+                sys.stdout.flush()
+            missed += linearity(shape, measured)
+            if not args.keep:
+                cleanup(kube)
     finally:
         if not args.keep:
-            _cleanup(kube)
-    (small, t_small, _, _), (large, t_large, k_large, rss_large) = rows[0], rows[-1]
-    print(f"growth {small}->{large} pods: shm x{t_large / t_small:.1f} (pods x{large / small:.0f})")
-    print(
-        f"targets: ratio {t_large / k_large:.2f} <= {TARGET_RATIO} "
-        f"{'met' if t_large <= k_large * TARGET_RATIO else 'MISSED'}; "
-        f"peak RSS {rss_large:.0f} MiB < {TARGET_RSS_MIB} "
-        f"{'met' if rss_large < TARGET_RSS_MIB else 'MISSED'}"
-    )
-    return 0
+            cleanup(kube)
+    print(f"# {PODS_PER_DEPLOYMENT} pods per Deployment; best of {args.runs} runs")
+    print("targets: all met" if not missed else "targets MISSED:\n  " + "\n  ".join(missed))
+    return 0 if not missed else 1
 
 
-def _cleanup(kube: Kube) -> None:
+def profile(path: Path, env: dict[str, str]) -> None:
+    """cProfile of one `audit -A -o json` (its main thread: the page fetches run beside it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "cProfile", "-o", str(path), "-m", "kubectl_shm"]
+    subprocess.run([*command, "audit", "-A", "-o", "json"], env=env, stdout=subprocess.DEVNULL)
+    print(f"# profile: {path}", flush=True)
+
+
+def bench_namespaces(kube: Kube) -> list[dict]:
     listed = json.loads(kube.get_raw("/api/v1/namespaces", doing="listing namespaces"))
+    return [ns for ns in listed.get("items") or [] if ns["metadata"]["name"].startswith(PREFIX)]
+
+
+def wait_until_gone(kube: Kube, seconds: float = 600) -> None:
+    """Wait for the namespace controller to finish deleting earlier bench namespaces."""
+    deadline = time.monotonic() + seconds
+    while left := bench_namespaces(kube):
+        if all(not ns["metadata"].get("deletionTimestamp") for ns in left):
+            return  # kept by --keep: populate reuses them
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{len(left)} bench namespaces still being deleted")
+        print(f"# waiting for {len(left)} bench namespaces to be deleted", flush=True)
+        time.sleep(10)
+
+
+def cleanup(kube: Kube) -> None:
+    """Delete every bench namespace, its pods first in bulk (unbound pods go at once)."""
     bench = [
         ns["metadata"]["name"]
-        for ns in listed.get("items") or []
-        if ns["metadata"]["name"].startswith(PREFIX)
+        for ns in bench_namespaces(kube)
+        if not ns["metadata"].get("deletionTimestamp")
     ]
+
+    def delete(namespace: str) -> None:
+        for path in (
+            f"/apis/apps/v1/namespaces/{namespace}/deployments",
+            f"/apis/apps/v1/namespaces/{namespace}/replicasets",
+            f"/api/v1/namespaces/{namespace}/pods",
+            f"/api/v1/namespaces/{namespace}",
+        ):
+            kube.call("DELETE", path, doing=f"deleting {path}")
+
     with ThreadPoolExecutor(max_workers=16) as pool:
-        list(
-            pool.map(
-                lambda ns: kube.call("DELETE", f"/api/v1/namespaces/{ns}", doing=f"deleting {ns}"),
-                bench,
-            )
-        )
+        list(pool.map(delete, bench))
+    if bench:
+        print(f"# deleted {len(bench)} bench namespaces", flush=True)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,13 @@ dist/kubectl-shm-v<version>-<os>-<arch>.tar.gz holds:
     LICENSE, README.md
 
 The libraries are the exact versions pinned in hack/dist-requirements.txt. All are
-pure Python (PyYAML without its optional C extension) except pydantic-core: the
-Kubernetes client (>= 37) builds on pydantic, whose core is compiled. Each archive
-therefore carries pydantic-core for CPython 3.10 to 3.14 of its own platform under
+pure Python (PyYAML without its optional C extension) except two compiled ones:
+pydantic-core (the Kubernetes client, >= 37, builds on pydantic, whose core is
+compiled) and orjson (kubectl_shm.json_codec: decoding the API server's lists and
+encoding the audit; without it the json module does the same, slower). Each archive
+therefore carries both for CPython 3.10 to 3.14 of its own platform under
 _native/<tag>/, and so the platforms have different archives and sha256s. The
-zipapp's bootstrap (hack/kubectl_shm_bundle.py) extracts it into the user's cache
+zipapp's bootstrap (hack/kubectl_shm_bundle.py) extracts them into the user's cache
 on first run. The asyncio client (kubernetes.aio) and its aiohttp stack are left
 out: kubectl shm uses the synchronous client only.
 
@@ -49,14 +51,16 @@ ENTRIES = ("kubectl-shm", "kubectl_complete-shm")
 ZIPAPP = "kubectl-shm.pyz"
 HOMEPAGE = "https://github.com/kubectl-shm/kubectl-shm"
 # Wheel platform tags per krew platform (pip widens each to older compatible ones).
+# Intel macOS 10.15: orjson publishes nothing older (its macOS wheels are universal2).
 PLATFORMS = {
     "linux-amd64": "manylinux_2_17_x86_64",
     "linux-arm64": "manylinux_2_17_aarch64",
-    "darwin-amd64": "macosx_10_12_x86_64",
+    "darwin-amd64": "macosx_10_15_x86_64",
     "darwin-arm64": "macosx_11_0_arm64",
 }
 PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
-NATIVE = "pydantic-core"  # the one compiled dependency: shipped per platform and Python
+# The compiled dependencies: shipped per platform and Python.
+NATIVE = ("pydantic-core", "orjson")
 NO_C_EXTENSION = "pyyaml"  # compiled wheels only; its pure-Python fallback is used
 # Not shipped (see the module docstring); --lock leaves them out of the pins.
 LEFT_OUT = {
@@ -143,7 +147,7 @@ def install_libraries(site: Path) -> None:
     pure = [
         f"{name}=={version}"
         for name, version in pins.items()
-        if name not in (NATIVE, NO_C_EXTENSION)
+        if name not in (*NATIVE, NO_C_EXTENSION)
     ]
     common = ["install", "--quiet", "--target", str(site), "--no-deps", "--no-compile"]
     pip(*common, "--only-binary=:all:", "--platform", "any", "--implementation", "py",
@@ -153,32 +157,33 @@ def install_libraries(site: Path) -> None:
 
 
 def native_members(platform: str) -> dict[str, bytes]:
-    """pydantic-core for each supported CPython on `platform`, under _native/cp3X/."""
-    version = read_lock()[NATIVE]
+    """The compiled libraries for each supported CPython on `platform`, under _native/cp3X/."""
+    pins = read_lock()
     members = {"_native/PLATFORM": f"{platform}\n".encode()}
-    for python in PYTHONS:
-        tag = "cp" + python.replace(".", "")
-        wheel = native_wheel(version, platform, python)
-        with zipfile.ZipFile(wheel) as archive:
-            for name in sorted(archive.namelist()):
-                if not name.endswith("/") and not _is_install_record(name):
-                    members[f"_native/{tag}/{name}"] = archive.read(name)
+    for package in NATIVE:
+        for python in PYTHONS:
+            tag = "cp" + python.replace(".", "")
+            wheel = native_wheel(package, pins[package], platform, python)
+            with zipfile.ZipFile(wheel) as archive:
+                for name in sorted(archive.namelist()):
+                    if not name.endswith("/") and not _is_install_record(name):
+                        members[f"_native/{tag}/{name}"] = archive.read(name)
     return members
 
 
-def native_wheel(version: str, platform: str, python: str) -> Path:
-    """The pydantic-core wheel for one platform and Python, downloaded once into the cache."""
+def native_wheel(package: str, version: str, platform: str, python: str) -> Path:
+    """A compiled library's wheel for one platform and Python, downloaded once into the cache."""
     tag = "cp" + python.replace(".", "")
-    directory = WHEEL_CACHE / "dist-wheels" / f"{NATIVE}-{version}" / platform / tag
+    directory = WHEEL_CACHE / "dist-wheels" / f"{package}-{version}" / platform / tag
     found = sorted(directory.glob("*.whl"))
     if not found:
         directory.mkdir(parents=True, exist_ok=True)
         pip("download", "--quiet", "--no-deps", "--only-binary=:all:", "--dest", str(directory),
             "--platform", PLATFORMS[platform], "--python-version", python,
-            "--implementation", "cp", "--abi", tag, f"{NATIVE}=={version}")  # fmt: skip
+            "--implementation", "cp", "--abi", tag, f"{package}=={version}")  # fmt: skip
         found = sorted(directory.glob("*.whl"))
     if len(found) != 1:
-        raise SystemExit(f"expected one {NATIVE} wheel in {directory}, found {len(found)}")
+        raise SystemExit(f"expected one {package} wheel in {directory}, found {len(found)}")
     return found[0]
 
 

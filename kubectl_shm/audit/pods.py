@@ -2,7 +2,8 @@
 
 Pods are grouped by top owner; within a workload, pods of the same
 controller on the same node share one placement (same template, same
-kubelet), so the model runs once per (controller, node), not once per pod.
+kubelet), so the model runs once per (controller, node), not once per pod; and once
+per distinct (pod spec, node) over the whole audit (audit.memo).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubectl_shm.audit.memo import SizeModelMemo
 from kubectl_shm.audit.report import AuditReport, ClusterInfo, Placement, audit_workload
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import OwnerIndex, WorkloadRef, direct_controller_uid, top_owner
@@ -64,6 +66,7 @@ def audit_pods(
             if found.used_bytes is not None:
                 peak = max(found.used_bytes, group.used.get(container, 0))
                 group.used[container] = peak
+    size_model = SizeModelMemo()
     reports = [
         audit_workload(
             ref,
@@ -71,6 +74,7 @@ def audit_pods(
                 Placement(g.pod_spec, g.node, g.used or None, g.annotations, g.mounted or None)
                 for g in groups.values()
             ],
+            size_model=size_model,
         )
         for ref, groups in sorted(workloads.items(), key=lambda item: _sort_key(item[0]))
     ]

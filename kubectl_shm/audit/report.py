@@ -8,13 +8,13 @@ workload spread over kubelets that behave differently reports each answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from kubectl_shm.audit.rules import Finding, Severity, evaluate
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import WorkloadRef
-from kubectl_shm.model.sizing import Basis, ShmSource, expected_shm, with_mounted
+from kubectl_shm.model.sizing import Basis, PodShm, ShmSource, expected_shm, with_mounted
 from kubectl_shm.model.templates import PodTemplate
 
 
@@ -84,15 +84,27 @@ class AuditReport(NamedTuple):
         return any(f.severity.rank >= threshold for w in self.workloads for f in w.findings)
 
 
+# expected_shm's signature: (pod spec, node, pod annotations) -> PodShm.
+SizeModel = Callable[[Mapping[str, Any], NodeProfile, Mapping[str, Any] | None], PodShm]
+
+
 def audit_workload(
-    ref: WorkloadRef, placements: Sequence[Placement], *, template_path: str | None = None
+    ref: WorkloadRef,
+    placements: Sequence[Placement],
+    *,
+    template_path: str | None = None,
+    size_model: SizeModel = expected_shm,
 ) -> WorkloadReport:
-    """One workload, merged over its placements: distinct answers kept, findings deduplicated."""
+    """One workload, merged over its placements: distinct answers kept, findings deduplicated.
+
+    `size_model` is expected_shm, or a memo of it (audit.memo) when many placements share
+    a spec.
+    """
     containers: dict[tuple[Any, ...], ContainerReport] = {}
     findings: dict[tuple[Any, ...], Finding] = {}
     pod_limit: int | None = None
     for index, placement in enumerate(placements):
-        shm = expected_shm(placement.pod_spec, placement.node, placement.annotations)
+        shm = size_model(placement.pod_spec, placement.node, placement.annotations)
         if placement.mounted_bytes:
             shm = with_mounted(shm, placement.mounted_bytes)
         if index == 0:

@@ -6,8 +6,8 @@ $KUBECONFIG (the first file to set a current-context wins), else
 and checks the files, kube/selection.py picks the context). --context, --cluster
 and --user override the chosen context's parts. Exec credential plugins run in
 kube/credentials.py; the official client turns the rest into its Configuration.
-Responses are parsed as plain JSON, never into the client's model classes: that
-is several times faster on large lists.
+Responses are parsed as plain JSON (kubectl_shm.json_codec), never into the
+client's model classes: that is several times faster on large lists.
 
 Every call has a deadline (kube/deadlines.py): --request-timeout, 30s by
 default, for the connection, the TLS handshake and the whole response.
@@ -15,13 +15,13 @@ default, for the connection, the TLS handshake and the whole response.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from kubectl_shm import json_codec
 from kubectl_shm.kube.connection import ConnectionOptions
 from kubectl_shm.kube.credentials import ExecCredential, TokenRefresh, run_exec_plugin
 from kubectl_shm.kube.deadlines import Deadline, DeadlineExceeded, finish_before
@@ -54,7 +54,7 @@ class Kube:
 
     def get(self, path: str, *, query: Mapping[str, Any] | None = None, doing: str = "") -> Any:
         """GET `path` and return the decoded JSON."""
-        return json.loads(self.get_raw(path, query=query, doing=doing))
+        return json_codec.loads(self.get_raw(path, query=query, doing=doing))
 
     def get_raw(
         self,
@@ -142,7 +142,7 @@ class Kube:
         """Each page of a list call (limit/continue), decoded; no per-item calls."""
         params = {**(query or {}), "limit": PAGE_SIZE}
         while True:
-            page = json.loads(self.get_raw(path, query=params, doing=doing, accept=accept))
+            page = json_codec.loads(self.get_raw(path, query=params, doing=doing, accept=accept))
             yield page
             token = (page.get("metadata") or {}).get("continue")
             if not token:

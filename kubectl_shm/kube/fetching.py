@@ -2,7 +2,8 @@
 
 Lists are paginated (500 a page) and each pod is slimmed to the fields the
 size model reads as soon as its page arrives, so memory stays flat however
-large the cluster. Owners are listed as metadata only.
+large the cluster; the next page of pods is fetched while one is decoded
+(kube.prefetch). Owners are listed as metadata only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.prefetch import prefetched_pages
+from kubectl_shm.model.podspec import is_shm_path
 from kubectl_shm.model.quantity import QuantityError, to_bytes
 from kubectl_shm.model.runtime_shm import CRIO_SHM_ANNOTATIONS
 from kubectl_shm.model.volume_stats import VolumeIndex, VolumeStats
@@ -50,8 +53,8 @@ def list_pods(
     """Pages of slimmed pods in `namespace` (None: every namespace)."""
     path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
     where = f"namespace {namespace!r}" if namespace else "all namespaces"
-    for page in kube.list_pages(
-        path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
+    for page in prefetched_pages(
+        kube, path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
     ):
         yield [slim_pod(pod) for pod in page.get("items") or []]
 
@@ -145,13 +148,22 @@ def _int(value: object) -> int | None:
 
 
 def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
-    """Only what the size model and ownership need; the rest of the pod is dropped."""
+    """Only what the size model and ownership need; the rest of the pod is dropped.
+
+    Of the volumes and mounts, only the mounts at /dev/shm and the volumes they name are
+    kept: the model follows a container's mount at /dev/shm to its volume and reads no
+    other (model.podspec shm_mount, volume_named). That drops the service account token
+    volume every pod has, whose name is random per pod: pods of one template then have
+    equal specs, which the size model's memo (audit.memo) relies on.
+    """
     metadata = pod.get("metadata") or {}
     spec = pod.get("spec") or {}
     slim_spec = {key: spec[key] for key in _POD_SPEC_FIELDS if key in spec}
     for key in ("containers", "initContainers"):
         if key in spec:
             slim_spec[key] = [_slim_container(c) for c in spec[key] or []]
+    if isinstance(spec.get("volumes"), list):
+        slim_spec["volumes"] = _shm_volumes(spec["volumes"], slim_spec)
     return {
         "metadata": {
             "name": metadata.get("name"),
@@ -169,8 +181,25 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _shm_volumes(volumes: list[Any], slim_spec: dict[str, Any]) -> list[Any]:
+    """The volumes named by a mount at /dev/shm (all of each name, in order)."""
+    names = {
+        mount.get("name")
+        for key in ("containers", "initContainers")
+        for container in slim_spec.get(key) or []
+        if isinstance(container, dict) and isinstance(container.get("volumeMounts"), list)
+        for mount in container["volumeMounts"]
+    }
+    return [v for v in volumes if isinstance(v, dict) and v.get("name") in names]
+
+
 def _slim_container(container: dict[str, Any]) -> dict[str, Any]:
     slim = {field: container[field] for field in _CONTAINER_FIELDS if field in container}
+    mounts = container.get("volumeMounts")
+    if isinstance(mounts, list):
+        slim["volumeMounts"] = [
+            m for m in mounts if isinstance(m, dict) and is_shm_path(m.get("mountPath"))
+        ]
     env = container.get("env")
     if isinstance(env, list):
         slim["env"] = [{"name": e.get("name")} for e in env if isinstance(e, dict)]

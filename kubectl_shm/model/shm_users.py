@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from kubectl_shm.model.podspec import mapping
@@ -59,15 +59,41 @@ class Match(NamedTuple):
 
 def matches(container: Mapping[str, Any]) -> list[Match]:
     """Every catalogue signal the container shows, in catalogue order."""
-    words = _command_words(container)
+    image = container.get("image")
+    return list(
+        _matches(
+            image if isinstance(image, str) else None,
+            _command_words(container),
+            tuple(_env_names(container)),
+            tuple(_resource_names(container)),
+        )
+    )
+
+
+class _Shown(NamedTuple):
+    """What of a container the signals look at."""
+
+    image: str | None
+    words: str
+    env_names: tuple[str, ...]
+    resource_names: tuple[str, ...]
+
+
+# The containers of one template, and of most pods of a cluster, look alike: each look
+# is made once (a cluster-wide audit asks for thousands).
+@lru_cache(maxsize=4096)
+def _matches(
+    image: str | None, words: str, env_names: tuple[str, ...], resource_names: tuple[str, ...]
+) -> tuple[Match, ...]:
+    shown = _Shown(image, words, env_names, resource_names)
     found = []
     for signal in catalogue():
         if signal.unless is not None and signal.unless.search(words):
             continue
-        hit = _match(signal, container, words)
+        hit = _match(signal, shown)
         if hit is not None:
             found.append(Match(signal, hit))
-    return found
+    return tuple(found)
 
 
 def image_repository(image: str) -> str:
@@ -104,19 +130,18 @@ def _signal(entry: Mapping[str, Any]) -> Signal:
     )
 
 
-def _match(signal: Signal, container: Mapping[str, Any], words: str) -> str | None:
+def _match(signal: Signal, shown: _Shown) -> str | None:
     if signal.matched_by == "image":
-        image = container.get("image")
-        if not isinstance(image, str):
+        if shown.image is None:
             return None
-        hit = signal.pattern.search(image_repository(image).lower())
-        return f"{hit.group(0).strip('/')} ({image})" if hit else None
+        hit = signal.pattern.search(image_repository(shown.image).lower())
+        return f"{hit.group(0).strip('/')} ({shown.image})" if hit else None
     if signal.matched_by == "command":
-        hit = signal.pattern.search(words)
+        hit = signal.pattern.search(shown.words)
         return hit.group(0).strip() if hit else None
     if signal.matched_by == "env":
-        return next((n for n in _env_names(container) if signal.pattern.fullmatch(n)), None)
-    return next((r for r in _resource_names(container) if signal.pattern.search(r)), None)
+        return next((n for n in shown.env_names if signal.pattern.fullmatch(n)), None)
+    return next((r for r in shown.resource_names if signal.pattern.search(r)), None)
 
 
 def _command_words(container: Mapping[str, Any]) -> str:

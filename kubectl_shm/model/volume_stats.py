@@ -37,7 +37,9 @@ def shm_volume_stats(
     metadata: Mapping[str, Any], spec: Mapping[str, Any], usage: VolumeIndex
 ) -> dict[str, VolumeStats]:
     """The kubelet's stats of each container's /dev/shm volume, where it reported them."""
-    found = {}
+    found: dict[str, VolumeStats] = {}
+    if not usage:
+        return found
     for container, _ in all_containers(spec):
         mount = shm_mount(container)
         if mount is None:

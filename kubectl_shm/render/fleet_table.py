@@ -8,13 +8,9 @@ from typing import TYPE_CHECKING
 
 from kubectl_shm.audit.fleet import ClusterAudit
 from kubectl_shm.audit.rules import Severity
-from kubectl_shm.render.audit_table import (
-    _SEVERITY_STYLES,
-    add_audit_columns,
-    audit_rows,
-    workload_label,
-)
-from kubectl_shm.render.columns import columns_table
+from kubectl_shm.render.audit_findings import SEVERITY_STYLES
+from kubectl_shm.render.audit_table import audit_columns, audit_rows, workload_label, write_table
+from kubectl_shm.render.plain_table import Column, Row
 from kubectl_shm.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -24,23 +20,20 @@ if TYPE_CHECKING:
 def render_fleet_table(
     clusters: Sequence[ClusterAudit], terminal: Terminal, *, wide: bool = False
 ) -> None:
-    from rich.text import Text
-
     console = terminal.console()
-    table = columns_table()
-    table.add_column("CLUSTER", no_wrap=True)
-    add_audit_columns(table, wide=wide)
-    blanks = len(table.columns) - 2  # every column but CLUSTER and FINDINGS
+    columns = [Column("CLUSTER", no_wrap=True), *audit_columns(wide=wide)]
+    blanks = ["-"] * (len(columns) - 2)  # every column but CLUSTER and FINDINGS
+    rows: list[Row] = []
     for cluster in clusters:
         if cluster.report is not None:
-            for cells, style in audit_rows(cluster.report, wide=wide):
-                table.add_row(cluster.context, *cells[:-1], Text(cells[-1], style=style or ""))
+            for row in audit_rows(cluster.report, wide=wide):
+                rows.append(Row([cluster.context, *row.cells], row.last_style))
             if not cluster.report.workloads and cluster.error is None:
-                table.add_row(cluster.context, *["-"] * blanks, "no workloads")
+                rows.append(Row([cluster.context, *blanks, "no workloads"]))
         if cluster.error is not None:
-            failed = Text(f"cluster error: {cluster.error}", style="bold red")
-            table.add_row(cluster.context, *["-"] * blanks, failed)
-    console.print(table)
+            failed = f"cluster error: {cluster.error}"
+            rows.append(Row([cluster.context, *blanks, failed], "bold red"))
+    write_table(console, columns, rows)
     _print_findings(clusters, console)
 
 
@@ -63,7 +56,7 @@ def _print_findings(clusters: Sequence[ClusterAudit], console: Console) -> None:
             where += f" [{finding.container}]"
         heading = Text()
         heading.append(
-            f"{finding.severity.value.upper():8}", style=_SEVERITY_STYLES[finding.severity]
+            f"{finding.severity.value.upper():8}", style=SEVERITY_STYLES[finding.severity]
         )
         heading.append(f"{finding.rule.value}  {where}", style="bold")
         console.print(heading)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 import yaml
+
+from kubectl_shm.json_codec import dumps_indented
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def write_json(document: Any, out: TextIO) -> None:
-    json.dump(document, out, indent=2)
+    """`json.dump(document, out, indent=2)` and a newline (the text is written whole, not
+    copied once more to add the newline: it is megabytes for a large audit)."""
+    out.write(dumps_indented(document))
     out.write("\n")
 
 

@@ -115,22 +115,21 @@ def test_zipapp_holds_the_package_and_its_libraries(release, platform):
         name.split("/")[0].removesuffix(".dist-info").rsplit("-", 1)[1]
         for name in names if name.split("/")[0].endswith(".dist-info")
     }  # fmt: skip
-    assert shipped == {name: v for name, v in pins.items() if name != dist.NATIVE}
+    assert shipped == {name: v for name, v in pins.items() if name not in dist.NATIVE}
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if n.endswith(".so") and not n.startswith("_native/")]
     assert not [n for n in names if n.startswith(("kubernetes/aio/", "aiohttp/", "bin/"))]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_compiled_pydantic_core_for_each_python_of_the_platform(release, platform):
+@pytest.mark.parametrize("module", ["pydantic_core/_pydantic_core.", "orjson/orjson."])
+def test_compiled_libraries_for_each_python_of_the_platform(release, platform, module):
     archive = zipapp_of(release.archives[platform])
     assert archive.read("_native/PLATFORM").decode() == f"{platform}\n"
     system = {"linux": "linux-gnu", "darwin": "darwin"}[platform.split("-")[0]]
     for tag in TAGS:
         compiled = [
-            name
-            for name in archive.namelist()
-            if name.startswith(f"_native/{tag}/pydantic_core/_pydantic_core.")
+            name for name in archive.namelist() if name.startswith(f"_native/{tag}/{module}")
         ]
         assert len(compiled) == 1, (tag, compiled)
         assert compiled[0].endswith(".so") and system in compiled[0] and tag[2:] in compiled[0]
@@ -182,6 +181,8 @@ def test_version_names_the_pinned_libraries(installed, isolated_path):
     document = json.loads(result.stdout)
     assert document["clientVersion"] == f"v{__version__}"
     assert document["libraries"]["kubernetes"] == dist.read_lock()["kubernetes"]
+    # The compiled orjson of this Python, from the archive's _native directory.
+    assert document["libraries"]["orjson"] == dist.read_lock()["orjson"]
 
 
 def test_the_kubernetes_client_loads_from_the_archive(installed, isolated_path, tmp_path):

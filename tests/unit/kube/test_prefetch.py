@@ -1,0 +1,114 @@
+"""kube.prefetch: pages in the order listed, the next in flight, the token never guessed."""
+
+import json
+import threading
+
+import pytest
+
+from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.errors import Forbidden
+from kubectl_shm.kube.prefetch import UNKNOWN, continue_token, prefetched_pages
+from tests.unit.recorded_api import _Response
+
+
+def server_page(items, token=None, remaining=None):
+    """A page as the API server writes it: Go's field order, no spaces."""
+    metadata = {"resourceVersion": "42"}
+    if token is not None:
+        metadata["continue"] = token
+    if remaining is not None:
+        metadata["remainingItemCount"] = remaining
+    page = {"kind": "PodList", "apiVersion": "v1", "metadata": metadata, "items": items}
+    return json.dumps(page, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize(
+    ("raw", "token"),
+    [
+        (server_page([], "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ", 10), "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"),
+        (server_page([{"metadata": {"continue": "not-this"}}]), None),
+        (server_page([], ""), None),
+        (b'{ "kind" : "PodList" , "apiVersion" : "v1" , "metadata" : {"continue": "a"}}', "a"),
+        # Heads that are not plain: decoded whole instead.
+        (b'{"kind":"List","metadata":{"continue":"a"},"items":[]}', UNKNOWN),
+        (b'{"apiVersion":"v1","kind":"PodList","metadata":{"continue":"a"}}', UNKNOWN),
+        (b'{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"a\\u003d"}}', UNKNOWN),
+        (b'{"kind":"PodList","apiVersion":"v1","metadata":{"continue":1}}', UNKNOWN),
+        (b"[]", UNKNOWN),
+    ],
+)
+def test_the_token_is_read_from_a_plain_head_only(raw, token):
+    assert continue_token(raw) == token
+
+
+class PagedTransport:
+    """Answers a list call page by page, following `continue`; records what was asked."""
+
+    def __init__(self, pages, fail_at=None):
+        self.pages = pages
+        self.fail_at = fail_at
+        self.asked = []
+        self.threads = set()
+
+    def param_serialize(self, method, path, *, query_params, header_params, body, auth_settings):
+        return method, (path, dict(query_params)), header_params, body, None
+
+    def call_api(self, method, url, *, header_params, body, _request_timeout):
+        _path, query = url
+        self.asked.append(query)
+        self.threads.add(threading.current_thread().name)
+        index = int(query.get("continue", "0"))
+        if index == self.fail_at:
+            body = {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"}
+            return _Response(403, "Forbidden", json.dumps(body).encode())
+        return _Response(200, "OK", self.pages[index])
+
+    def close(self):
+        pass
+
+
+def kube_over(transport):
+    return Kube(transport, namespace="ml", server="https://recorded.invalid", request_timeout=None)
+
+
+def pages_of(count, *, plain=True):
+    pages = []
+    for index in range(count):
+        token = str(index + 1) if index + 1 < count else None
+        items = [{"metadata": {"name": f"pod-{index}"}}]
+        if plain:
+            pages.append(server_page(items, token))
+        else:  # the recorded API's shape: spaces and no apiVersion
+            page = {"kind": "List", "metadata": {"continue": token} if token else {}}
+            pages.append(json.dumps({**page, "items": items}).encode())
+    return pages
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_every_page_in_order_through_continue_from_another_thread(plain):
+    transport = PagedTransport(pages_of(4, plain=plain))
+    pages = list(prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods"))
+    assert [p["items"][0]["metadata"]["name"] for p in pages] == [f"pod-{i}" for i in range(4)]
+    assert [q.get("continue") for q in transport.asked] == [None, "1", "2", "3"]
+    assert all(q["limit"] == 500 for q in transport.asked)
+    assert threading.current_thread().name not in transport.threads
+
+
+def test_a_refusal_on_a_later_page_is_raised_where_that_page_is_awaited():
+    transport = PagedTransport(pages_of(3), fail_at=1)
+    pages = prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods")
+    assert next(pages)["items"][0]["metadata"]["name"] == "pod-0"
+    with pytest.raises(Forbidden):
+        next(pages)
+
+
+def test_a_listing_given_up_stops_fetching():
+    transport = PagedTransport(pages_of(50))
+    pages = prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods")
+    next(pages)
+    pages.close()
+    fetched = len(transport.asked)
+    threading.Event().wait(0.3)
+    # The request in flight when it was given up may finish; none starts after it. At most:
+    # the page taken, two waiting in the queue and one waiting to be queued.
+    assert len(transport.asked) <= min(fetched + 1, 1 + 2 + 1)
