@@ -24,6 +24,26 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+def fleet_kubeconfig(tmp_path, ports: dict[str, int]) -> str:
+    """A kubeconfig with one context per name, each to http://127.0.0.1:PORT, namespace ml;
+    the first is the current one."""
+    clusters = "".join(
+        f"- name: {name}\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\n"
+        for name, port in ports.items()
+    )
+    contexts = "".join(
+        f"- name: {name}\n  context: {{cluster: {name}, user: me, namespace: ml}}\n"
+        for name in ports
+    )
+    path = tmp_path / "config"
+    path.write_text(
+        f"apiVersion: v1\nkind: Config\ncurrent-context: {next(iter(ports))}\n"
+        f"clusters:\n{clusters}users:\n- name: me\n  user: {{token: abc}}\n"
+        f"contexts:\n{contexts}"
+    )
+    return str(path)
+
+
 def pod(name, image, namespace="ml"):
     return {
         "metadata": {"name": name, "namespace": namespace, "uid": name},
@@ -54,20 +74,7 @@ def fleet(tmp_path):
     }
     ports = {name: server.server_address[1] for name, server in servers.items()}
     ports["dead"] = closed_port()
-    clusters = "".join(
-        f"- name: {name}\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\n"
-        for name, port in ports.items()
-    )
-    contexts = "".join(
-        f"- name: {name}\n  context: {{cluster: {name}, user: me, namespace: ml}}\n"
-        for name in ports
-    )
-    path = tmp_path / "config"
-    path.write_text(
-        f"apiVersion: v1\nkind: Config\ncurrent-context: train\nclusters:\n{clusters}"
-        f"users:\n- name: me\n  user: {{token: abc}}\ncontexts:\n{contexts}"
-    )
-    yield str(path)
+    yield fleet_kubeconfig(tmp_path, ports)
     for server in servers.values():
         server.shutdown()
 

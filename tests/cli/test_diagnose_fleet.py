@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.cli.fake_api import FakeApi, serve
-from tests.cli.test_audit_fleet import closed_port
+from tests.cli.test_audit_fleet import closed_port, fleet_kubeconfig
 
 
 def pod(name, *, exit_code=None):
@@ -45,20 +45,7 @@ def fleet(tmp_path):
     }
     ports = {name: server.server_address[1] for name, server in servers.items()}
     ports["dead"] = closed_port()
-    clusters = "".join(
-        f"- name: {name}\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\n"
-        for name, port in ports.items()
-    )
-    contexts = "".join(
-        f"- name: {name}\n  context: {{cluster: {name}, user: me, namespace: ml}}\n"
-        for name in ports
-    )
-    path = tmp_path / "config"
-    path.write_text(
-        f"apiVersion: v1\nkind: Config\ncurrent-context: train\nclusters:\n{clusters}"
-        f"users:\n- name: me\n  user: {{token: abc}}\ncontexts:\n{contexts}"
-    )
-    yield str(path)
+    yield fleet_kubeconfig(tmp_path, ports)
     for server in servers.values():
         server.shutdown()
 
