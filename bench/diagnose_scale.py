@@ -1,14 +1,15 @@
 """`kubectl shm diagnose -A` at scale, side by side with the lists it cannot do without.
 
-Creates pod objects in many namespaces of a real API server (Pending: they name a
-scheduler that does not exist, so no kubelet runs them) plus a few real pods that crash
-on a full /dev/shm (they run on the cluster's node-current and die with `No space left
-on device` in their log), then measures wall time and peak RSS of `kubectl shm diagnose
--A -o json` against `kubectl get pods -A -o json` plus `kubectl get events -A -o json`,
-and prints the ratio and whether the targets are met. Objects it created are deleted at
-the end (their namespaces).
+Creates pod objects in many namespaces of a real API server (bench/scale_objects.py:
+Pending, they name a scheduler that does not exist, so no kubelet runs them) plus a few
+real pods that crash on a full /dev/shm (they run on the cluster's node-current and end
+with dd's `No space left on device` in their log), then measures wall time (best of
+--runs) and peak RSS (worst) of `kubectl shm diagnose -A -o json` against `kubectl get
+pods -A -o json` plus `kubectl get events -A -o json`, and prints the ratio, whether every
+crash was named, and whether the targets of DESIGN section 8 are met. Everything lives in
+namespaces named shm-bench-*, deleted at the end.
 
-    .venv/bin/python -m bench.diagnose_scale --kubeconfig PATH [--pods 10000] [--crashed 50]
+    .venv/bin/python bench/diagnose_scale.py --kubeconfig PATH [--pods 10000] [--crashed 50]
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.scale import best_of, pod
+from scale import PREFIX, cleanup, wait_until_gone
+from scale_measure import measure_command
+from scale_objects import Populator
+
 from kubectl_shm.kube.client import Kube, connect
 from kubectl_shm.kube.connection import ConnectionOptions
 from kubectl_shm.kube.errors import Conflict, Forbidden
 
-PREFIX = "shm-diag-bench-"
 CRASH_NAMESPACE = f"{PREFIX}crashed"
 CRASH_NODE = "node-current"
 CRASH_IMAGE = "kubectl-shm.local/busybox:e2e"
@@ -57,54 +61,39 @@ def crashing_pod(index: int) -> dict:
     }
 
 
-def create(kube: Kube, path: str, body: dict) -> None:
+def crash(kube: Kube, count: int, timeout: float = 300) -> None:
+    """`count` crashing pods in their own namespace, waited for until each has ended."""
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": CRASH_NAMESPACE}}
+    _create(kube, "/api/v1/namespaces", namespace)
+    path = f"/api/v1/namespaces/{CRASH_NAMESPACE}/pods"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda i: _create(kube, path, crashing_pod(i)), range(count)))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listed = kube.get(path, doing="listing the crashing pods")
+        if sum(1 for p in listed["items"] if p["status"].get("phase") == "Failed") >= count:
+            return
+        time.sleep(3)
+    raise SystemExit(f"the {count} crashing pods did not all end within {timeout:.0f}s")
+
+
+def _create(kube: Kube, path: str, body: dict) -> None:
+    """POST `body`; there already is fine, and a new namespace's default ServiceAccount
+    (without which pods are refused) appears a moment later."""
     for attempt in range(20):
         try:
             kube.call("POST", path, body=body, doing=f"creating {path}")
             return
         except Conflict:
-            return  # there from an earlier run (--keep)
+            return
         except Forbidden:
-            # A new namespace's default ServiceAccount appears a moment later.
             time.sleep(0.2 * (attempt + 1))
     raise SystemExit(f"cannot create {path}")
 
 
-def populate(kube: Kube, pods: int, namespaces: int, crashed: int) -> None:
-    names = [f"{PREFIX}{n:04d}" for n in range(namespaces)]
-    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {}}
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        for name in [*names, CRASH_NAMESPACE]:
-            pool.submit(
-                create, kube, "/api/v1/namespaces", {**namespace, "metadata": {"name": name}}
-            )
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(
-            pool.map(
-                lambda i: create(kube, f"/api/v1/namespaces/{names[i % namespaces]}/pods", pod(i)),
-                range(pods - crashed),
-            )
-        )
-        list(
-            pool.map(
-                lambda i: create(
-                    kube, f"/api/v1/namespaces/{CRASH_NAMESPACE}/pods", crashing_pod(i)
-                ),
-                range(crashed),
-            )
-        )
-    _wait_for_crashes(kube, crashed)
-
-
-def _wait_for_crashes(kube: Kube, crashed: int, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        listed = kube.get(f"/api/v1/namespaces/{CRASH_NAMESPACE}/pods", doing="listing")
-        failed = [p for p in listed["items"] if p["status"].get("phase") == "Failed"]
-        if len(failed) >= crashed:
-            return
-        time.sleep(3)
-    raise SystemExit(f"the {crashed} crashing pods did not all end within {timeout:.0f}s")
+def best(runs: int, command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    results = [measure_command(command, env) for _ in range(runs)]
+    return min(r[0] for r in results), max(r[1] for r in results)
 
 
 def main() -> int:
@@ -118,67 +107,50 @@ def main() -> int:
     args = parser.parse_args()
     kube = connect(ConnectionOptions(kubeconfig=args.kubeconfig))
     plugin = str(Path(sys.executable).parent / "kubectl-shm")
-    env = {**os.environ, "KUBECONFIG": args.kubeconfig}
+    dropped = ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env["KUBECONFIG"] = args.kubeconfig
+    wait_until_gone(kube)
     try:
         started = time.perf_counter()
-        populate(kube, args.pods, args.namespaces, args.crashed)
-        print(
-            f"# {args.pods} pods present, {args.crashed} of them crashed "
-            f"(populated in {time.perf_counter() - started:.0f}s)"
-        )
-        pods = best_of(args.runs, ["kubectl", "get", "pods", "-A", "-o", "json"], env)
-        events = best_of(args.runs, ["kubectl", "get", "events", "-A", "-o", "json"], env)
-        shm = best_of(args.runs, [plugin, "diagnose", "-A", "-o", "json"], env)
-        found = _diagnosed(plugin, env)
+        Populator(kube, f"{PREFIX}p-", args.namespaces).populate("pods", args.pods - args.crashed)
+        crash(kube, args.crashed)
+        took = time.perf_counter() - started
+        print(f"# {args.pods} pods present, {args.crashed} of them crashed (made in {took:.0f}s)")
+        pods = best(args.runs, ["kubectl", "get", "pods", "-A", "-o", "json"], env)
+        events = best(args.runs, ["kubectl", "get", "events", "-A", "-o", "json"], env)
+        shm = best(args.runs, [plugin, "diagnose", "-A", "-o", "json"], env)
+        named = _named(plugin, env)
     finally:
         if not args.keep:
-            _cleanup(kube)
-    floor = pods[0] + events[0]
+            cleanup(kube)
+    lists = pods[0] + events[0]
+    ratio = shm[0] / lists
     print(f"{'command':44} {'wall':>8} {'peak RSS':>10}")
     for label, (wall, rss) in (
         ("kubectl get pods -A -o json", pods),
         ("kubectl get events -A -o json", events),
         ("kubectl shm diagnose -A -o json", shm),
     ):
-        print(f"{label:44} {wall:7.2f}s {rss:8.0f}MiB")
-    ratio = shm[0] / floor
+        print(f"{label:44} {wall:7.2f}s {rss:7.0f} MiB")
     print(f"{'ratio diagnose / (pods + events)':44} {ratio:7.2f}")
-    print(f"crashed pods diagnosed: {found} of {args.crashed}")
-    print(
-        f"targets: ratio {ratio:.2f} <= {TARGET_RATIO} "
-        f"{'met' if ratio <= TARGET_RATIO else 'MISSED'}; "
-        f"peak RSS {shm[1]:.0f} MiB < {TARGET_RSS_MIB} "
-        f"{'met' if shm[1] < TARGET_RSS_MIB else 'MISSED'}; "
-        f"every crash named {'met' if found == args.crashed else 'MISSED'}"
-    )
-    return 0
+    print(f"crashed pods named: {named} of {args.crashed}")
+    met = {
+        f"ratio {ratio:.2f} <= {TARGET_RATIO}": ratio <= TARGET_RATIO,
+        f"peak RSS {shm[1]:.0f} MiB < {TARGET_RSS_MIB}": shm[1] < TARGET_RSS_MIB,
+        f"every crash named ({named}/{args.crashed})": named == args.crashed,
+    }
+    print("targets: " + "; ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in met.items()))
+    return 0 if all(met.values()) else 1
 
 
-def _diagnosed(plugin: str, env: dict[str, str]) -> int:
-    """How many of the crashed pods the diagnosis names (a fast answer that misses is no answer)."""
-    import subprocess
-
+def _named(plugin: str, env: dict[str, str]) -> int:
+    """How many crashed pods the diagnosis names: a fast answer that misses is no answer."""
     out = subprocess.run(
         [plugin, "diagnose", "-A", "-o", "json"], env=env, capture_output=True, text=True
     ).stdout
     diagnoses = json.loads(out)["diagnoses"]
     return len({d["pod"] for d in diagnoses if d["namespace"] == CRASH_NAMESPACE})
-
-
-def _cleanup(kube: Kube) -> None:
-    listed = json.loads(kube.get_raw("/api/v1/namespaces", doing="listing namespaces"))
-    bench = [
-        ns["metadata"]["name"]
-        for ns in listed.get("items") or []
-        if ns["metadata"]["name"].startswith(PREFIX)
-    ]
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(
-            pool.map(
-                lambda ns: kube.call("DELETE", f"/api/v1/namespaces/{ns}", doing=f"deleting {ns}"),
-                bench,
-            )
-        )
 
 
 if __name__ == "__main__":
