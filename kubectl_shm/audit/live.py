@@ -100,4 +100,9 @@ def _audit(
         server_version=version,
         warnings=warnings,
     )
-    return with_policy_sizes(kube, report, namespace)
+    bare_pods = {
+        (str(p["metadata"]["namespace"]), str(p["metadata"]["name"])): p["metadata"]
+        for p in pods
+        if "managedFields" in p["metadata"]
+    }
+    return with_policy_sizes(kube, report, namespace, bare_pods)

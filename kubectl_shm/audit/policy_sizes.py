@@ -5,8 +5,9 @@ add-emptydir-sizelimit: 100Mi), /dev/shm included: the workload then runs with a
 nobody chose for it. The pods do not show it (their controller copies the template and
 owns every field); the metadata of the object that was admitted does
 (model.admission_trail). It is read only for workloads with a memory emptyDir at
-/dev/shm with a sizeLimit: one metadata-only list per such kind in the audited scope,
-a GET for a bare pod. A kind that cannot be listed leaves the question open, with a
+/dev/shm with a sizeLimit: one metadata-only list per such kind in the audited scope; a
+bare pod's own metadata comes with the pod list (kube.fetching.slim_pod keeps it), so
+no pod is read twice. A kind that cannot be listed leaves the question open, with a
 warning; a workload deleted since its pods were listed is passed over.
 """
 
@@ -20,7 +21,7 @@ from kubectl_shm.audit.rules import Finding, Rule
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Forbidden
 from kubectl_shm.kube.node_profiles import short_reason
-from kubectl_shm.kube.workload_metadata import get_workload_metadata, list_workload_metadata
+from kubectl_shm.kube.workload_metadata import list_workload_metadata
 from kubectl_shm.model.admission_trail import size_limit_origin
 from kubectl_shm.model.ownership import WorkloadRef
 from kubectl_shm.model.quantity import format_bytes
@@ -30,16 +31,25 @@ from kubectl_shm.model.workload_kinds import BY_KIND
 Metadata = Mapping[tuple[str, str], Mapping[str, Any]]
 
 
-def with_policy_sizes(kube: Kube, report: AuditReport, namespace: str | None) -> AuditReport:
+def with_policy_sizes(
+    kube: Kube,
+    report: AuditReport,
+    namespace: str | None,
+    pod_metadata: Metadata,
+) -> AuditReport:
     """`report` with a shm-size-from-policy finding where a policy set the sizeLimit;
-    `namespace` is the audited one (None: all)."""
+    `namespace` is the audited one (None: all), `pod_metadata` the listed bare pods'
+    metadata by (namespace, name)."""
     candidates = [w for w in report.workloads if _sized_memory_volumes(w) and w.kind in BY_KIND]
     warnings = list(report.warnings)
     metadata: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     for kind in dict.fromkeys(w.kind for w in candidates):
-        of_kind = [w for w in candidates if w.kind == kind]
         try:
-            found = _read(kube, kind, of_kind, namespace)
+            found = (
+                pod_metadata
+                if kind == "Pod"
+                else list_workload_metadata(kube, kind=BY_KIND[kind], namespace=namespace)
+            )
         except Forbidden as error:
             warnings.append(
                 f"cannot list {BY_KIND[kind].plural} ({short_reason(error)}): whether a policy "
@@ -54,22 +64,6 @@ def with_policy_sizes(kube: Kube, report: AuditReport, namespace: str | None) ->
         for w in report.workloads
     )
     return report._replace(workloads=workloads, warnings=tuple(warnings))
-
-
-def _read(
-    kube: Kube, kind: str, workloads: list[WorkloadReport], namespace: str | None
-) -> Metadata:
-    workload_kind = BY_KIND[kind]
-    if kind != "Pod":
-        return list_workload_metadata(kube, kind=workload_kind, namespace=namespace)
-    found = {}
-    for pod in workloads:
-        metadata = get_workload_metadata(
-            kube, kind=workload_kind, namespace=pod.namespace, name=pod.name
-        )
-        if metadata is not None:
-            found[(pod.namespace, pod.name)] = metadata
-    return found
 
 
 def _sized_memory_volumes(workload: WorkloadReport) -> bool:

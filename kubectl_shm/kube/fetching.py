@@ -14,6 +14,8 @@ from typing import Any
 
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.prefetch import prefetched_pages
+from kubectl_shm.model.admission_trail import KYVERNO_PATCHES
+from kubectl_shm.model.ownership import controller_of
 from kubectl_shm.model.podspec import is_shm_path
 from kubectl_shm.model.quantity import QuantityError, to_bytes
 from kubectl_shm.model.runtime_shm import CRIO_SHM_ANNOTATIONS
@@ -36,6 +38,8 @@ _CONTAINER_FIELDS = (
     "command",
     "args",
 )
+# CRI-O sizes /dev/shm from these; Kyverno records its mutations in the other.
+_KEPT_ANNOTATIONS = frozenset({*CRIO_SHM_ANNOTATIONS, KYVERNO_PATCHES})
 _POD_SPEC_FIELDS = ("volumes", "hostIPC", "overhead", "resources", "nodeName", "os")
 _FEATURE_METRIC = re.compile(
     r'^kubernetes_feature_enabled\{[^}]*name="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)', re.M
@@ -164,21 +168,38 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
             slim_spec[key] = [_slim_container(c) for c in spec[key] or []]
     if isinstance(spec.get("volumes"), list):
         slim_spec["volumes"] = _shm_volumes(spec["volumes"], slim_spec)
-    return {
-        "metadata": {
-            "name": metadata.get("name"),
-            "namespace": metadata.get("namespace"),
-            "uid": metadata.get("uid"),
-            "ownerReferences": metadata.get("ownerReferences") or [],
-            "annotations": {
-                key: value
-                for key, value in (metadata.get("annotations") or {}).items()
-                if key in CRIO_SHM_ANNOTATIONS
-            },
+    slim_metadata = {
+        "name": metadata.get("name"),
+        "namespace": metadata.get("namespace"),
+        "uid": metadata.get("uid"),
+        "ownerReferences": metadata.get("ownerReferences") or [],
+        "annotations": {
+            key: value
+            for key, value in (metadata.get("annotations") or {}).items()
+            if key in _KEPT_ANNOTATIONS
         },
+    }
+    if _admission_trail_wanted(slim_metadata, slim_spec):
+        slim_metadata["managedFields"] = metadata.get("managedFields") or []
+    return {
+        "metadata": slim_metadata,
         "spec": slim_spec,
         "status": {"phase": (pod.get("status") or {}).get("phase")},
     }
+
+
+def _admission_trail_wanted(metadata: dict[str, Any], slim_spec: dict[str, Any]) -> bool:
+    """A bare pod with a sized memory volume at /dev/shm keeps its managedFields: whether a
+    policy set that sizeLimit is read from them (audit.policy_sizes), here rather than
+    with a GET per pod. A controller's pods are answered by their owner's metadata."""
+    if controller_of(metadata) is not None:
+        return False
+    return any(
+        isinstance(volume, dict)
+        and (volume.get("emptyDir") or {}).get("medium") == "Memory"
+        and (volume.get("emptyDir") or {}).get("sizeLimit")
+        for volume in slim_spec.get("volumes") or []
+    )
 
 
 def _shm_volumes(volumes: list[Any], slim_spec: dict[str, Any]) -> list[Any]:

@@ -1,22 +1,18 @@
 """The metadata of workloads (annotations, managedFields), for who set a /dev/shm sizeLimit.
 
 Metadata only (PartialObjectMetadata): no pod template crosses the wire. One list per
-kind in the audited scope; a bare Pod is read on its own (listing every pod's metadata
-again for the few bare ones would cost more).
+kind in the audited scope; a bare Pod's metadata comes with the pod list itself
+(kube.fetching.slim_pod).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kubectl_shm.kube.client import Kube
-from kubectl_shm.kube.errors import NotFound
 from kubectl_shm.kube.fetching import METADATA_ONLY
 from kubectl_shm.kube.workloads import workload_path
 from kubectl_shm.model.workload_kinds import WorkloadKind
-
-_METADATA_ONE = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
 
 
 def list_workload_metadata(
@@ -35,19 +31,3 @@ def list_workload_metadata(
             metadata = item.get("metadata") or {}
             found[(str(metadata.get("namespace")), str(metadata.get("name")))] = metadata
     return found
-
-
-def get_workload_metadata(
-    kube: Kube, *, kind: WorkloadKind, namespace: str, name: str
-) -> dict[str, Any] | None:
-    """The metadata of one object; None when it is gone (deleted since its pods were read)."""
-    try:
-        raw = kube.get_raw(
-            workload_path(kind, namespace, name),
-            doing=f"reading {kind.label(name)} (metadata)",
-            accept=_METADATA_ONE,
-        )
-    except NotFound:
-        return None
-    metadata: dict[str, Any] = json.loads(raw).get("metadata") or {}
-    return metadata

@@ -107,6 +107,47 @@ def test_a_size_limit_no_field_manager_owns_is_a_policy_finding():
     )
 
 
+def bare_pod(name: str, *, size_limit_owned: bool) -> dict:
+    """A pod of no controller with a 256Mi memory emptyDir at /dev/shm, and the
+    managedFields entry of its author (owning the sizeLimit or not)."""
+    emptydir = {"f:medium": {}, **({"f:sizeLimit": {}} if size_limit_owned else {})}
+    fields = {"f:spec": {"f:volumes": {'k:{"name":"dshm"}': {"f:emptyDir": emptydir}}}}
+    return {
+        "metadata": {
+            "name": name,
+            "namespace": "ml",
+            "uid": name,
+            "managedFields": [{"manager": "kubectl", "operation": "Update", "fieldsV1": fields}],
+        },
+        "spec": {
+            "volumes": [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}}],
+            "containers": [
+                {
+                    "name": "main",
+                    "image": "localhost/busybox:1",
+                    "volumeMounts": [{"name": "dshm", "mountPath": "/dev/shm"}],
+                }
+            ],
+        },
+    }
+
+
+def test_bare_pods_are_answered_from_the_pod_list_without_a_read_each():
+    pods = [bare_pod(f"chosen-{n}", size_limit_owned=True) for n in range(3)]
+    pods.append(bare_pod("mutated", size_limit_owned=False))
+    kube = recorded_kube(answers({("GET", "/api/v1/namespaces/ml/pods"): listing(pods)}))
+    report = audit_namespace(kube, Silent())
+    flagged = {
+        w.name
+        for w in report.workloads
+        for f in w.findings
+        if f.rule.value == "shm-size-from-policy"
+    }
+    assert flagged == {"mutated"}
+    sent = [url for _, url in kube.api_client.sent]
+    assert not any("/pods/" in url for url in sent)
+
+
 def test_a_kind_that_cannot_be_listed_leaves_the_policy_question_open():
     forbidden = (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"})
     report = audit_namespace(recorded_kube(answers({("GET", DEPLOYMENTS): forbidden})), Silent())
