@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,9 +87,8 @@ def cluster() -> Iterator[Cluster]:
             local_cluster.down(_log)
 
 
-@pytest.fixture
-def kubectl(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """kubectl(*args, input=None, check=True): the real kubectl against the cluster."""
+def kubectl_runner(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """run(*args, input=None, check=True): the real kubectl against the cluster."""
 
     def run(*args: str, input: str | None = None, check: bool = True):
         result = subprocess.run(
@@ -108,9 +108,8 @@ def kubectl(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]
     return run
 
 
-@pytest.fixture
-def shm(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """shm(*args, input=None, check=False): the installed kubectl-shm, as a user runs it."""
+def shm_runner(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """run(*args, input=None, check=False): the installed kubectl-shm, as a user runs it."""
     executable = shutil.which("kubectl-shm", path=str(Path(sys.executable).parent)) or (
         shutil.which("kubectl-shm")
     )
@@ -135,17 +134,38 @@ def shm(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
     return run
 
 
+@contextmanager
+def fresh_namespace(kubectl: Callable[..., subprocess.CompletedProcess[str]]) -> Iterator[str]:
+    """A new namespace whose default service account exists; deleted afterwards."""
+    name = f"e2e-{uuid.uuid4().hex[:8]}"
+    kubectl("create", "namespace", name)
+    try:
+        deadline = time.monotonic() + 60
+        while kubectl("get", "serviceaccount", "default", "-n", name, check=False).returncode:
+            assert time.monotonic() < deadline, f"no default service account in {name}"
+            time.sleep(0.5)
+        yield name
+    finally:
+        kubectl("delete", "namespace", name, "--wait=false", check=False)
+
+
+@pytest.fixture
+def kubectl(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """kubectl(*args, input=None, check=True): the real kubectl against the cluster."""
+    return kubectl_runner(cluster)
+
+
+@pytest.fixture
+def shm(cluster: Cluster) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """shm(*args, input=None, check=False): the installed kubectl-shm, as a user runs it."""
+    return shm_runner(cluster)
+
+
 @pytest.fixture
 def namespace(cluster: Cluster, kubectl) -> Iterator[str]:
     """A fresh namespace whose default service account exists; deleted afterwards."""
-    name = f"e2e-{uuid.uuid4().hex[:8]}"
-    kubectl("create", "namespace", name)
-    deadline = time.monotonic() + 60
-    while kubectl("get", "serviceaccount", "default", "-n", name, check=False).returncode:
-        assert time.monotonic() < deadline, f"no default service account in {name}"
-        time.sleep(0.5)
-    yield name
-    kubectl("delete", "namespace", name, "--wait=false", check=False)
+    with fresh_namespace(kubectl) as name:
+        yield name
 
 
 @pytest.fixture

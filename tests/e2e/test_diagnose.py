@@ -5,17 +5,15 @@ catalogued framework line."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from kubectl_shm.model.crash_signatures import catalogue
 from tests.crash_lines import CRASH_LINES
-from tests.e2e.conftest import KUBECTL_TIMEOUT, Cluster, wait_for_pod
-from tests.e2e.manifests import deployment, pod, pod_spec
+from tests.e2e.conftest import Cluster, fresh_namespace, kubectl_runner, shm_runner, wait_for_pod
+from tests.e2e.manifests import as_input, deployment, pod, pod_spec
 
 MI = 2**20
 # 96Mi does not fit the runtime's 64Mi /dev/shm; it fits 128Mi.
@@ -172,21 +170,7 @@ def test_a_healthy_namespace_exits_0_with_no_rows(cluster, kubectl, namespace, s
 @pytest.fixture(scope="module")
 def printed_lines(cluster: Cluster) -> Iterator[str]:
     """A namespace with one pod per catalogue entry, each printing its line and exiting 1."""
-
-    def kubectl(*args: str, input: str | None = None) -> str:
-        result = subprocess.run(
-            ["kubectl", f"--kubeconfig={cluster.kubeconfig}", *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=KUBECTL_TIMEOUT,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    namespace = f"e2e-lines-{uuid.uuid4().hex[:6]}"
-    kubectl("create", "namespace", namespace)
+    kubectl = kubectl_runner(cluster)
     pods = []
     for entry, (lines, _) in CRASH_LINES.items():
         printer = pod(
@@ -195,42 +179,22 @@ def printed_lines(cluster: Cluster) -> Iterator[str]:
         printer["spec"]["restartPolicy"] = "Never"
         printer["spec"]["containers"][0]["env"] = [{"name": "LINES", "value": "\n".join(lines)}]
         pods.append(printer)
-    try:
-        deadline = time.monotonic() + 60
-        while kubectl("get", "serviceaccount", "-n", namespace, "-o", "name").strip() == "":
-            assert time.monotonic() < deadline, "no default service account"
-            time.sleep(0.5)
-        kubectl(
-            "apply",
-            "-n",
-            namespace,
-            "-f",
-            "-",
-            input=json.dumps({"apiVersion": "v1", "kind": "List", "items": pods}),
-        )
+    with fresh_namespace(kubectl) as namespace:
+        kubectl("apply", "-n", namespace, "-f", "-", input=as_input(*pods))
 
         def all_failed() -> bool:
-            listed = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json"))["items"]
-            return len(listed) == len(pods) and all(
-                p["status"].get("phase") == "Failed" for p in listed
+            listed = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)
+            return len(listed["items"]) == len(pods) and all(
+                p["status"].get("phase") == "Failed" for p in listed["items"]
             )
 
         wait_until(all_failed, 120, "the printing pods did not all end")
         yield namespace
-    finally:
-        kubectl("delete", "namespace", namespace, "--wait=false")
 
 
 @pytest.fixture(scope="module")
 def diagnosed_lines(printed_lines: str, cluster: Cluster) -> dict[str, dict]:
-    result = subprocess.run(
-        ["kubectl-shm", "diagnose", "-n", printed_lines, "-o", "json"],
-        capture_output=True,
-        text=True,
-        timeout=KUBECTL_TIMEOUT,
-        env={"PATH": _path(), "KUBECONFIG": cluster.kubeconfig, "NO_COLOR": "1"},
-        check=False,
-    )
+    result = shm_runner(cluster)("diagnose", "-n", printed_lines, "-o", "json")
     assert result.returncode == 1, result.stderr
     return {d["pod"]: d for d in json.loads(result.stdout)["diagnoses"]}
 
@@ -251,11 +215,3 @@ def test_all_namespaces_names_every_printing_pod(printed_lines, diagnosed_lines,
     named = {d["pod"] for d in document["diagnoses"] if d["namespace"] == printed_lines}
     assert named == set(CRASH_LINES)
     assert document["scanned"]["events"] is not None
-
-
-def _path() -> str:
-    import os
-    import sys
-    from pathlib import Path
-
-    return f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
