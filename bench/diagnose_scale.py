@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from scale import PREFIX, cleanup, wait_until_gone
+from scale import PREFIX, cleanup, command_env, wait_until_gone
 from scale_measure import measure_command
 from scale_objects import Populator
 
@@ -107,9 +106,7 @@ def main() -> int:
     args = parser.parse_args()
     kube = connect(ConnectionOptions(kubeconfig=args.kubeconfig))
     plugin = str(Path(sys.executable).parent / "kubectl-shm")
-    dropped = ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE")
-    env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env["KUBECONFIG"] = args.kubeconfig
+    env = command_env(args.kubeconfig)
     wait_until_gone(kube)
     try:
         started = time.perf_counter()

@@ -68,6 +68,15 @@ def commands(plugin: str) -> dict[str, list[str]]:
     }
 
 
+def command_env(kubeconfig: str) -> dict[str, str]:
+    """The environment of a measured command: as installed (bytecode written: pip compiles
+    it at install time), no forced width, the bench's kubeconfig."""
+    dropped = ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env["KUBECONFIG"] = kubeconfig
+    return env
+
+
 def measure_all(plugin: str, env: dict[str, str], runs: int) -> dict[str, tuple[float, float]]:
     """Best wall time and worst peak RSS of each command, the commands taken in turn."""
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
@@ -139,10 +148,7 @@ def main() -> int:
     args = parser.parse_args()
     kube = connect(ConnectionOptions(kubeconfig=args.kubeconfig))
     plugin = str(Path(sys.executable).parent / "kubectl-shm")
-    # As installed: bytecode written (pip compiles it at install time), no forced width.
-    dropped = ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE")
-    env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env["KUBECONFIG"] = args.kubeconfig
+    env = command_env(args.kubeconfig)
     sizes = sorted(int(n) for n in args.pods.split(","))
     print(f"{'shape':11} {'pods':>6} {'command':44} {'wall':>8} {'peak RSS':>11}")
     missed: list[str] = []
