@@ -9,7 +9,7 @@ large the cluster; the next page of pods is fetched while one is decoded
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kubectl_shm.kube.client import Kube
@@ -52,15 +52,21 @@ def server_version(kube: Kube) -> str | None:
 
 
 def list_pods(
-    kube: Kube, *, namespace: str | None, selector: str | None
+    kube: Kube,
+    *,
+    namespace: str | None,
+    selector: str | None,
+    slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Pages of slimmed pods in `namespace` (None: every namespace)."""
+    """Pages of pods in `namespace` (None: every namespace), each slimmed by `slim` as its
+    page arrives (default `slim_pod`)."""
+    slim = slim or slim_pod
     path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
     where = f"namespace {namespace!r}" if namespace else "all namespaces"
     for page in prefetched_pages(
         kube, path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
     ):
-        yield [slim_pod(pod) for pod in page.get("items") or []]
+        yield [slim(pod) for pod in page.get("items") or []]
 
 
 def list_owner_metadata(kube: Kube, kind: str, namespace: str | None) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import KubeError, NotFound
-from kubectl_shm.kube.fetching import slim_pod
+from kubectl_shm.kube.fetching import list_pods, slim_pod
 
 # What crashed containers leave in a pod's status.
 _TERMINATED_FIELDS = ("exitCode", "signal", "reason", "message", "finishedAt")
@@ -34,12 +34,7 @@ def list_pods_with_history(
     kube: Kube, *, namespace: str | None, selector: str | None
 ) -> Iterator[list[dict[str, Any]]]:
     """Pages of slimmed pods, each with what its containers' states and lastStates record."""
-    path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
-    where = f"namespace {namespace!r}" if namespace else "all namespaces"
-    for page in kube.list_pages(
-        path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
-    ):
-        yield [slim_pod_with_history(pod) for pod in page.get("items") or []]
+    return list_pods(kube, namespace=namespace, selector=selector, slim=slim_pod_with_history)
 
 
 def slim_pod_with_history(pod: Mapping[str, Any]) -> dict[str, Any]:
