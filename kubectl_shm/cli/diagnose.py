@@ -190,11 +190,10 @@ def _render(app: App, report: DiagnosisReport, output: str) -> None:
         writer(diagnosis_document(report), app.terminal.stdout)
         return
     if not report.diagnoses:
-        pods, logs = report.scanned.pods, report.scanned.logs_read
-        app.terminal.note(
-            f"No /dev/shm trouble found in {pods} pod{'' if pods == 1 else 's'} "
-            f"({logs} log{'' if logs == 1 else 's'} read)."
-        )
+        from kubectl_shm.render.columns import counted
+
+        pods, logs = counted(report.scanned.pods, "pod"), counted(report.scanned.logs_read, "log")
+        app.terminal.note(f"No /dev/shm trouble found in {pods} ({logs} read).")
         return
     from kubectl_shm.render.diagnosis_table import render_diagnosis_table
 

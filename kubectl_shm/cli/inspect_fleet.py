@@ -65,5 +65,6 @@ def _progress_line(cluster: ClusterInspection) -> str:
         return f"{cluster.context}: failed: {cluster.error} ({took})"
     if cluster.report is None:
         return f"{cluster.context}: absent: {cluster.absent} ({took})"
-    pods = len(cluster.report.pods)
-    return f"{cluster.context}: done: {pods} pod{'s' if pods != 1 else ''} ({took})"
+    from kubectl_shm.render.columns import counted
+
+    return f"{cluster.context}: done: {counted(len(cluster.report.pods), 'pod')} ({took})"

@@ -37,3 +37,8 @@ def columns_table() -> Table:
     from rich.table import Table
 
     return Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 pod', '3 pods', '0 pods'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

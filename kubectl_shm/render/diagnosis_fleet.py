@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kubectl_shm.diagnose.fleet import ClusterDiagnosis
+from kubectl_shm.render.columns import counted
 from kubectl_shm.render.diagnosis_document import diagnosis_document
 from kubectl_shm.render.terminal import Terminal
 
@@ -52,8 +53,6 @@ def render_diagnosis_fleet(
             console.print(Text(f"cluster error: {cluster.error}", style="bold red"))
         elif not cluster.report.diagnoses:
             pods = cluster.report.scanned.pods
-            console.print(
-                Text(f"no /dev/shm trouble in {pods} pod{'' if pods == 1 else 's'}", style="dim")
-            )
+            console.print(Text(f"no /dev/shm trouble in {counted(pods, 'pod')}", style="dim"))
         else:
             render_diagnosis_table(cluster.report, terminal, wide=wide)

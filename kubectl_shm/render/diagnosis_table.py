@@ -10,7 +10,7 @@ from kubectl_shm.diagnose.report import DiagnosisReport
 from kubectl_shm.diagnose.verdict import Cause, ContainerDiagnosis, FixKind
 from kubectl_shm.diagnose.window import parse_time
 from kubectl_shm.model.quantity import format_bytes
-from kubectl_shm.render.columns import BASIS_LABELS, SOURCE_LABELS, columns_table
+from kubectl_shm.render.columns import BASIS_LABELS, SOURCE_LABELS, columns_table, counted
 from kubectl_shm.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -76,9 +76,9 @@ def render_diagnosis_table(
         _print_details(diagnosis, console)
     pods = len({(d.namespace, d.pod) for d in report.diagnoses})
     console.print(
-        f"\n{_count(len(report.diagnoses), 'container')} in {_count(pods, 'pod')} with "
-        f"/dev/shm trouble ({_count(report.scanned.pods, 'pod')} scanned, "
-        f"{_count(report.scanned.logs_read, 'log')} read)",
+        f"\n{counted(len(report.diagnoses), 'container')} in {counted(pods, 'pod')} with "
+        f"/dev/shm trouble ({counted(report.scanned.pods, 'pod')} scanned, "
+        f"{counted(report.scanned.logs_read, 'log')} read)",
         style="dim",
         markup=False,
         highlight=False,
@@ -146,7 +146,3 @@ def _short_time(text: str | None) -> str:
     if parsed is None:
         return text or "time unknown"
     return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from kubectl_shm.inspect.comparison import InspectReport, Method, PodInspection
 from kubectl_shm.model.quantity import format_bytes
-from kubectl_shm.render.columns import BASIS_LABELS, columns_table
+from kubectl_shm.render.columns import BASIS_LABELS, columns_table, counted
 from kubectl_shm.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -71,10 +71,6 @@ def _some(names: list[str]) -> str:
     return f"{shown} and {len(names) - _LISTED} more" if len(names) > _LISTED else shown
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def _print_explanations(report: InspectReport, console: Console) -> None:
     from rich.text import Text
 
@@ -95,7 +91,7 @@ def _print_explanations(report: InspectReport, console: Console) -> None:
         console.print(Text(_indented(explanation, console.width)))
     containers = report.containers()
     summary = (
-        f"\n{_count(len(containers), 'container')} in {_count(len(report.pods), 'pod')}: "
+        f"\n{counted(len(containers), 'container')} in {counted(len(report.pods), 'pod')}: "
         f"{sum(1 for c in containers if c.match)} match, {report.mismatches} differ, "
         f"{report.unobserved} not observed"
     )
