@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-_FRACTION = re.compile(r"\.(\d+)")
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """An RFC 3339 time as the API server and the kubelet write it (up to nanoseconds)."""
-    if not text:
-        return None
-    text = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    # Python before 3.11 reads only 3 or 6 fraction digits.
-    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+from kubectl_shm.model.times import parse_rfc3339
 
 
 def cutoff(now: datetime, since_seconds: int | None) -> datetime | None:
@@ -31,5 +16,5 @@ def within(time: str | None, start: datetime | None) -> bool:
     dropping evidence for want of a date would hide it)."""
     if start is None:
         return True
-    parsed = parse_time(time)
+    parsed = parse_rfc3339(time)
     return parsed is None or parsed >= start

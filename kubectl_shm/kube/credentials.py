@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from kubectl_shm.kube.deadlines import Deadline
 from kubectl_shm.kube.errors import CredentialPluginError
 from kubectl_shm.kube.kubeconfig import Entry
 from kubectl_shm.kube.selection import resolve_path
+from kubectl_shm.model.times import parse_rfc3339
 
 # The cluster fields an ExecCredential's spec.cluster carries (client-go
 # pkg/apis/clientauthentication/v1 types.go, Cluster); the kubeconfig spells them alike.
@@ -42,7 +42,6 @@ _CLUSTER_FIELDS = (
     "disable-compression",
 )
 _EXEC_EXTENSION = "client.authentication.k8s.io/exec"
-_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", re.I)
 
 
 class ExecCredential(NamedTuple):
@@ -199,11 +198,10 @@ def _expiry(value: object, plugin: str) -> datetime | None:
     """An RFC 3339 time (what metav1.Time marshals to), timezone-aware."""
     if value is None:
         return None
-    found = _RFC3339.fullmatch(str(value))
-    if found is None:
+    parsed = parse_rfc3339(value)
+    if parsed is None:
         raise CredentialPluginError(f"{plugin} printed expirationTimestamp {value!r}, not a time")
-    seconds, _fraction, zone = found.groups()
-    return datetime.fromisoformat(seconds + ("+00:00" if zone.upper() == "Z" else zone))
+    return parsed.replace(microsecond=0)  # to the second, as before
 
 
 def _exit(code: int) -> str:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from kubectl_shm.diagnose.evidence import EvidenceKind
 from kubectl_shm.diagnose.report import DiagnosisReport
 from kubectl_shm.diagnose.verdict import Cause, ContainerDiagnosis, FixKind
-from kubectl_shm.diagnose.window import parse_time
 from kubectl_shm.model.quantity import format_bytes
+from kubectl_shm.model.times import parse_rfc3339
 from kubectl_shm.render.columns import BASIS_LABELS, SOURCE_LABELS, columns_table, counted
 from kubectl_shm.render.terminal import Terminal
 
@@ -142,7 +142,7 @@ def _print_details(diagnosis: ContainerDiagnosis, console: Console) -> None:
 
 def _short_time(text: str | None) -> str:
     """To the second, in UTC: the log's nanoseconds are noise here."""
-    parsed = parse_time(text)
+    parsed = parse_rfc3339(text)
     if parsed is None:
         return text or "time unknown"
     return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 from kubectl_shm.diagnose.log_plan import LogRead, plan_log_reads
-from kubectl_shm.diagnose.window import cutoff, parse_time, within
+from kubectl_shm.diagnose.window import cutoff, within
 
 
 def pod(name, *statuses):
@@ -42,14 +42,6 @@ def test_init_containers_are_read_too():
     crashed = pod("a")
     crashed["status"]["initContainerStatuses"] = [{"name": "init", "state": ended("x")}]
     assert [r.container for r in plan_log_reads([crashed], every_container=False)] == ["init"]
-
-
-def test_times_with_nanoseconds_and_offsets_parse():
-    assert parse_time("2026-12-01T10:00:00.123456789Z") == datetime(
-        2026, 12, 1, 10, 0, 0, 123456, tzinfo=timezone.utc
-    )
-    assert parse_time("2026-12-01T12:00:00+02:00") == datetime(2026, 12, 1, 10, tzinfo=timezone.utc)
-    assert parse_time("yesterday") is None
 
 
 def test_the_window_keeps_what_it_cannot_date():
