@@ -55,6 +55,10 @@ def test_an_expired_credential_is_kept_and_explains_a_401():
         (credential({"clientCertificateData": "C"}), "without its key"),
         (credential({"clientKeyData": "K"}), "without its certificate"),
         (credential({"token": "t", "expirationTimestamp": "soon"}), "'soon', not a time"),
+        (
+            credential({"token": "t", "expirationTimestamp": "2026-13-01T10:00:00Z"}),
+            "'2026-13-01T10:00:00Z', not a time",
+        ),
     ],
 )
 def test_what_is_wrong_with_the_output(output, message):
