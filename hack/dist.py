@@ -13,8 +13,9 @@ dist/kubectl-shm-v<version>-<os>-<arch>.tar.gz holds:
 The libraries are the exact versions pinned in hack/dist-requirements.txt. All are
 pure Python (PyYAML without its optional C extension) except two compiled ones:
 pydantic-core (the Kubernetes client, >= 37, builds on pydantic, whose core is
-compiled) and orjson (kubectl_shm.json_codec: decoding the API server's lists and
-encoding the audit; without it the json module does the same, slower). Each archive
+compiled) and msgspec (kubectl_shm.json_codec and kube.slim_pods: decoding the API
+server's lists and encoding the audit; without it the json module does the same,
+slower). Each archive
 therefore carries both for CPython 3.10 to 3.14 of its own platform under
 _native/<tag>/, and so the platforms have different archives and sha256s. The
 zipapp's bootstrap (hack/kubectl_shm_bundle.py) extracts them into the user's cache
@@ -51,7 +52,7 @@ ENTRIES = ("kubectl-shm", "kubectl_complete-shm")
 ZIPAPP = "kubectl-shm.pyz"
 HOMEPAGE = "https://github.com/kubectl-shm/kubectl-shm"
 # Wheel platform tags per krew platform (pip widens each to older compatible ones).
-# Intel macOS 10.15: orjson publishes nothing older (its macOS wheels are universal2).
+# Intel macOS 10.15: msgspec's newest wheels (Python 3.14) are built for nothing older.
 PLATFORMS = {
     "linux-amd64": "manylinux_2_17_x86_64",
     "linux-arm64": "manylinux_2_17_aarch64",
@@ -60,7 +61,7 @@ PLATFORMS = {
 }
 PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
 # The compiled dependencies: shipped per platform and Python.
-NATIVE = ("pydantic-core", "orjson")
+NATIVE = ("pydantic-core", "msgspec")
 NO_C_EXTENSION = "pyyaml"  # compiled wheels only; its pure-Python fallback is used
 # Not shipped (see the module docstring); --lock leaves them out of the pins.
 LEFT_OUT = {

@@ -6,7 +6,7 @@ nobody chose for it. The pods do not show it (their controller copies the templa
 owns every field); the metadata of the object that was admitted does
 (model.admission_trail). It is read only for workloads with a memory emptyDir at
 /dev/shm with a sizeLimit: one metadata-only list per such kind in the audited scope; a
-bare pod's own metadata comes with the pod list (kube.fetching.slim_pod keeps it), so
+bare pod's own metadata comes with the pod list (kube.slim_pods.slim_pod keeps it), so
 no pod is read twice. A kind that cannot be listed leaves the question open, with a
 warning; a workload deleted since its pods were listed is passed over.
 """

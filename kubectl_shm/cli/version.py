@@ -14,8 +14,8 @@ from kubectl_shm.cli.exit_codes import ExitStatus
 from kubectl_shm.cli.options import output_option, verbose_option
 
 # The distributions whose versions decide behaviour: the API client and the CLI stack;
-# orjson decides speed (without it the json module decodes and encodes, slower).
-DEPENDENCIES = ("kubernetes", "click", "rich", "PyYAML", "orjson")
+# msgspec decides speed (without it the json module decodes and encodes, slower).
+DEPENDENCIES = ("kubernetes", "click", "rich", "PyYAML", "msgspec")
 OUTPUT_FORMATS = ("text", "json", "yaml")
 # Machine names as Go (and so kubectl and krew) spell them.
 _ARCHITECTURES = {"x86_64": "amd64", "aarch64": "arm64", "i686": "386", "armv7l": "arm"}

@@ -1,9 +1,9 @@
 """Read what an audit needs from the API server: pods, owners, nodes, kubelets.
 
 Lists are paginated (500 a page) and each pod is slimmed to the fields the
-size model reads as soon as its page arrives, so memory stays flat however
-large the cluster; the next page of pods is fetched while one is decoded
-(kube.prefetch). Owners are listed as metadata only.
+size model reads as soon as its page arrives (kube.slim_pods), so memory stays
+flat however large the cluster; the next page of pods is fetched while one is
+decoded (kube.prefetch). Owners are listed as metadata only.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from kubectl_shm import json_codec
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.prefetch import prefetched_pages
-from kubectl_shm.model.admission_trail import KYVERNO_PATCHES
-from kubectl_shm.model.ownership import controller_of
-from kubectl_shm.model.podspec import is_shm_path
+from kubectl_shm.kube.slim_pods import decode_slim_pods, slim_pod
 from kubectl_shm.model.quantity import QuantityError, to_bytes
-from kubectl_shm.model.runtime_shm import CRIO_SHM_ANNOTATIONS
 from kubectl_shm.model.volume_stats import VolumeIndex, VolumeStats
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
@@ -27,20 +25,6 @@ OWNER_LISTS = {
     "ReplicaSet": "/apis/apps/v1/replicasets",
     "Job": "/apis/batch/v1/jobs",
 }
-# command and args feed the catalogue of /dev/shm users (model.shm_users), as do the names
-# (not the values) of env variables.
-_CONTAINER_FIELDS = (
-    "name",
-    "image",
-    "resources",
-    "volumeMounts",
-    "restartPolicy",
-    "command",
-    "args",
-)
-# CRI-O sizes /dev/shm from these; Kyverno records its mutations in the other.
-_KEPT_ANNOTATIONS = frozenset({*CRIO_SHM_ANNOTATIONS, KYVERNO_PATCHES})
-_POD_SPEC_FIELDS = ("volumes", "hostIPC", "overhead", "resources", "nodeName", "os")
 _FEATURE_METRIC = re.compile(
     r'^kubernetes_feature_enabled\{[^}]*name="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)', re.M
 )
@@ -59,14 +43,19 @@ def list_pods(
     slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Pages of pods in `namespace` (None: every namespace), each slimmed by `slim` as its
-    page arrives (default `slim_pod`)."""
-    slim = slim or slim_pod
+    page arrives (default `slim_pod`, decoded straight from the page's JSON)."""
     path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
     where = f"namespace {namespace!r}" if namespace else "all namespaces"
     for page in prefetched_pages(
         kube, path, query={"labelSelector": selector}, doing=f"listing pods in {where}"
     ):
-        yield [slim(pod) for pod in page.get("items") or []]
+        if slim is None and isinstance(page, bytes):
+            pods = decode_slim_pods(page)
+            if pods is not None:
+                yield pods
+                continue
+        decoded = json_codec.loads(page) if isinstance(page, bytes) else page
+        yield [(slim or slim_pod)(pod) for pod in decoded.get("items") or []]
 
 
 def list_owner_metadata(kube: Kube, kind: str, namespace: str | None) -> list[dict[str, Any]]:
@@ -155,82 +144,6 @@ def kubelet_volume_stats(kube: Kube, node: str) -> VolumeIndex:
 
 def _int(value: object) -> int | None:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
-    """Only what the size model and ownership need; the rest of the pod is dropped.
-
-    Of the volumes and mounts, only the mounts at /dev/shm and the volumes they name are
-    kept: the model follows a container's mount at /dev/shm to its volume and reads no
-    other (model.podspec shm_mount, volume_named). That drops the service account token
-    volume every pod has, whose name is random per pod: pods of one template then have
-    equal specs, which the size model's memo (audit.memo) relies on.
-    """
-    metadata = pod.get("metadata") or {}
-    spec = pod.get("spec") or {}
-    slim_spec = {key: spec[key] for key in _POD_SPEC_FIELDS if key in spec}
-    for key in ("containers", "initContainers"):
-        if key in spec:
-            slim_spec[key] = [_slim_container(c) for c in spec[key] or []]
-    if isinstance(spec.get("volumes"), list):
-        slim_spec["volumes"] = _shm_volumes(spec["volumes"], slim_spec)
-    slim_metadata = {
-        "name": metadata.get("name"),
-        "namespace": metadata.get("namespace"),
-        "uid": metadata.get("uid"),
-        "ownerReferences": metadata.get("ownerReferences") or [],
-        "annotations": {
-            key: value
-            for key, value in (metadata.get("annotations") or {}).items()
-            if key in _KEPT_ANNOTATIONS
-        },
-    }
-    if _admission_trail_wanted(slim_metadata, slim_spec):
-        slim_metadata["managedFields"] = metadata.get("managedFields") or []
-    return {
-        "metadata": slim_metadata,
-        "spec": slim_spec,
-        "status": {"phase": (pod.get("status") or {}).get("phase")},
-    }
-
-
-def _admission_trail_wanted(metadata: dict[str, Any], slim_spec: dict[str, Any]) -> bool:
-    """A bare pod with a sized memory volume at /dev/shm keeps its managedFields: whether a
-    policy set that sizeLimit is read from them (audit.policy_sizes), here rather than
-    with a GET per pod. A controller's pods are answered by their owner's metadata."""
-    if controller_of(metadata) is not None:
-        return False
-    return any(
-        isinstance(volume, dict)
-        and (volume.get("emptyDir") or {}).get("medium") == "Memory"
-        and (volume.get("emptyDir") or {}).get("sizeLimit")
-        for volume in slim_spec.get("volumes") or []
-    )
-
-
-def _shm_volumes(volumes: list[Any], slim_spec: dict[str, Any]) -> list[Any]:
-    """The volumes named by a mount at /dev/shm (all of each name, in order)."""
-    names = {
-        mount.get("name")
-        for key in ("containers", "initContainers")
-        for container in slim_spec.get(key) or []
-        if isinstance(container, dict) and isinstance(container.get("volumeMounts"), list)
-        for mount in container["volumeMounts"]
-    }
-    return [v for v in volumes if isinstance(v, dict) and v.get("name") in names]
-
-
-def _slim_container(container: dict[str, Any]) -> dict[str, Any]:
-    slim = {field: container[field] for field in _CONTAINER_FIELDS if field in container}
-    mounts = container.get("volumeMounts")
-    if isinstance(mounts, list):
-        slim["volumeMounts"] = [
-            m for m in mounts if isinstance(m, dict) and is_shm_path(m.get("mountPath"))
-        ]
-    env = container.get("env")
-    if isinstance(env, list):
-        slim["env"] = [{"name": e.get("name")} for e in env if isinstance(e, dict)]
-    return slim
 
 
 def _memory(value: object) -> int | None:

@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import KubeError, NotFound
-from kubectl_shm.kube.fetching import list_pods, slim_pod
+from kubectl_shm.kube.fetching import list_pods
+from kubectl_shm.kube.slim_pods import slim_pod
 
 # What crashed containers leave in a pod's status.
 _TERMINATED_FIELDS = ("exitCode", "signal", "reason", "message", "finishedAt")

@@ -1,7 +1,7 @@
 """A paginated list with the next page in flight while this one is decoded.
 
 The API server takes about as long to send a page of 500 pods as we take to decode and
-slim it (DESIGN section 8): done one after the other, each waits for the other. Here a
+audit it (DESIGN section 8): done one after the other, each waits for the other. Here a
 thread fetches the pages and the caller decodes them, so the two overlap.
 
 The next request needs the `continue` token of this page's list metadata, which the API
@@ -73,8 +73,10 @@ def prefetched_pages(
     query: Mapping[str, Any] | None = None,
     doing: str,
     accept: str = "application/json",
-) -> Iterator[dict[str, Any]]:
-    """Each page of a list call (limit/continue), decoded, as Kube.list_pages gives them."""
+) -> Iterator[bytes | dict[str, Any]]:
+    """Each page of a list call (limit/continue) as the API server sent it, for the
+    caller to decode as it needs (kube.pod_decoding); a page whose head did not show its
+    token comes decoded already."""
     pages: queue.Queue[bytes | dict[str, Any] | BaseException | None] = queue.Queue(_PAGES_AHEAD)
     stop = threading.Event()
     params = {**(query or {}), "limit": PAGE_SIZE}
@@ -108,6 +110,6 @@ def prefetched_pages(
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield json_codec.loads(item) if isinstance(item, bytes) else item
+            yield item
     finally:
         stop.set()

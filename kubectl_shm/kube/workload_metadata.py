@@ -2,7 +2,7 @@
 
 Metadata only (PartialObjectMetadata): no pod template crosses the wire. One list per
 kind in the audited scope; a bare Pod's metadata comes with the pod list itself
-(kube.fetching.slim_pod).
+(kube.slim_pods.slim_pod).
 """
 
 from __future__ import annotations

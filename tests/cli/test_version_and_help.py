@@ -29,7 +29,7 @@ def test_version_json_is_a_parseable_document(shm):
     assert document["kind"] == "ShmVersion"
     assert document["clientVersion"] == f"v{__version__}"
     assert document["python"]["version"] == platform.python_version()
-    assert set(document["libraries"]) == {"kubernetes", "click", "rich", "PyYAML", "orjson"}
+    assert set(document["libraries"]) == {"kubernetes", "click", "rich", "PyYAML", "msgspec"}
     assert all(isinstance(value, str) for value in document["libraries"].values())
 
 

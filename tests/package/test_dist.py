@@ -122,7 +122,7 @@ def test_zipapp_holds_the_package_and_its_libraries(release, platform):
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-@pytest.mark.parametrize("module", ["pydantic_core/_pydantic_core.", "orjson/orjson."])
+@pytest.mark.parametrize("module", ["pydantic_core/_pydantic_core.", "msgspec/_core."])
 def test_compiled_libraries_for_each_python_of_the_platform(release, platform, module):
     archive = zipapp_of(release.archives[platform])
     assert archive.read("_native/PLATFORM").decode() == f"{platform}\n"
@@ -181,8 +181,8 @@ def test_version_names_the_pinned_libraries(installed, isolated_path):
     document = json.loads(result.stdout)
     assert document["clientVersion"] == f"v{__version__}"
     assert document["libraries"]["kubernetes"] == dist.read_lock()["kubernetes"]
-    # The compiled orjson of this Python, from the archive's _native directory.
-    assert document["libraries"]["orjson"] == dist.read_lock()["orjson"]
+    # The compiled msgspec of this Python, from the archive's _native directory.
+    assert document["libraries"]["msgspec"] == dist.read_lock()["msgspec"]
 
 
 def test_the_kubernetes_client_loads_from_the_archive(installed, isolated_path, tmp_path):

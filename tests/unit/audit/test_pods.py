@@ -1,7 +1,7 @@
 """The live audit's grouping, on recorded (slimmed) pods from a two-node cluster."""
 
 from kubectl_shm.audit.pods import audit_pods
-from kubectl_shm.kube.fetching import slim_pod
+from kubectl_shm.kube.slim_pods import slim_pod
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import OwnerIndex
 from kubectl_shm.model.volume_stats import VolumeStats

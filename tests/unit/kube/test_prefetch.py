@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from kubectl_shm import json_codec
 from kubectl_shm.kube.client import Kube
 from kubectl_shm.kube.errors import Forbidden
 from kubectl_shm.kube.prefetch import UNKNOWN, continue_token, prefetched_pages
@@ -67,6 +68,10 @@ class PagedTransport:
         pass
 
 
+def decoded(pages):
+    return [json_codec.loads(p) if isinstance(p, bytes) else p for p in pages]
+
+
 def kube_over(transport):
     return Kube(transport, namespace="ml", server="https://recorded.invalid", request_timeout=None)
 
@@ -87,7 +92,7 @@ def pages_of(count, *, plain=True):
 @pytest.mark.parametrize("plain", [True, False])
 def test_every_page_in_order_through_continue_from_another_thread(plain):
     transport = PagedTransport(pages_of(4, plain=plain))
-    pages = list(prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods"))
+    pages = decoded(prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods"))
     assert [p["items"][0]["metadata"]["name"] for p in pages] == [f"pod-{i}" for i in range(4)]
     assert [q.get("continue") for q in transport.asked] == [None, "1", "2", "3"]
     assert all(q["limit"] == 500 for q in transport.asked)
@@ -97,7 +102,7 @@ def test_every_page_in_order_through_continue_from_another_thread(plain):
 def test_a_refusal_on_a_later_page_is_raised_where_that_page_is_awaited():
     transport = PagedTransport(pages_of(3), fail_at=1)
     pages = prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods")
-    assert next(pages)["items"][0]["metadata"]["name"] == "pod-0"
+    assert decoded([next(pages)])[0]["items"][0]["metadata"]["name"] == "pod-0"
     with pytest.raises(Forbidden):
         next(pages)
 
