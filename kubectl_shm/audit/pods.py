@@ -75,6 +75,7 @@ def audit_pods(
                 for g in groups.values()
             ],
             size_model=size_model,
+            rules=size_model.evaluate,
         )
         for ref, groups in sorted(workloads.items(), key=lambda item: _sort_key(item[0]))
     ]

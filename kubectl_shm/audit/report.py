@@ -86,6 +86,8 @@ class AuditReport(NamedTuple):
 
 # expected_shm's signature: (pod spec, node, pod annotations) -> PodShm.
 SizeModel = Callable[[Mapping[str, Any], NodeProfile, Mapping[str, Any] | None], PodShm]
+# rules.evaluate's: (workload, pod spec, its answer, usage) -> findings.
+Rules = Callable[[WorkloadRef, Mapping[str, Any], PodShm, Mapping[str, int] | None], list[Finding]]
 
 
 def audit_workload(
@@ -94,11 +96,12 @@ def audit_workload(
     *,
     template_path: str | None = None,
     size_model: SizeModel = expected_shm,
+    rules: Rules = evaluate,
 ) -> WorkloadReport:
     """One workload, merged over its placements: distinct answers kept, findings deduplicated.
 
-    `size_model` is expected_shm, or a memo of it (audit.memo) when many placements share
-    a spec.
+    `size_model` is expected_shm and `rules` evaluate, or a memo of both (audit.memo)
+    when many placements share a spec.
     """
     containers: dict[tuple[Any, ...], ContainerReport] = {}
     findings: dict[tuple[Any, ...], Finding] = {}
@@ -121,7 +124,7 @@ def audit_workload(
                 used.get(container.container),
             )
             _merge_container(containers, report, placement.node.name)
-        for finding in evaluate(ref, placement.pod_spec, shm, used):
+        for finding in rules(ref, placement.pod_spec, shm, used):
             findings.setdefault((finding.rule, finding.container, finding.message), finding)
     return WorkloadReport(
         ref.kind,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from kubectl_shm.model.podspec import mapping, mappings_in
@@ -95,21 +95,34 @@ def kyverno_patch(metadata: Mapping[str, Any], volume_index: int | None) -> str 
 
 
 def _owns(entry: Mapping[str, Any], volume: str) -> bool:
-    """The managedFields entry owns `f:sizeLimit` of the emptyDir of volume `volume`."""
-    return any(_owned_size_limits(entry.get("fieldsV1"), volume))
+    """The managedFields entry owns `f:sizeLimit` of the emptyDir of volume `volume`.
+
+    Walked with a stack, and past the empty objects that are most of a fieldsV1 tree (a
+    field owned, nothing under it): a live audit asks this of every bare pod with a sized
+    memory volume (DESIGN section 8)."""
+    pending = [entry.get("fieldsV1")]
+    while pending:
+        fields = pending.pop()
+        if not isinstance(fields, Mapping):
+            continue
+        for key, child in fields.items():
+            if not child:
+                continue
+            if key == "f:volumes" and isinstance(child, Mapping):
+                if _owns_size_limit_in(child, volume):
+                    return True
+            else:
+                pending.append(child)
+    return False
 
 
-def _owned_size_limits(fields: object, volume: str) -> Iterator[bool]:
-    if not isinstance(fields, Mapping):
-        return
-    for key, child in fields.items():
-        if key == "f:volumes" and isinstance(child, Mapping):
-            for item, owned in child.items():
-                if _names_volume(item, volume) and isinstance(owned, Mapping):
-                    empty_dir = owned.get("f:emptyDir")
-                    yield isinstance(empty_dir, Mapping) and "f:sizeLimit" in empty_dir
-        else:
-            yield from _owned_size_limits(child, volume)
+def _owns_size_limit_in(volumes: Mapping[str, Any], volume: str) -> bool:
+    for item, owned in volumes.items():
+        if _names_volume(item, volume) and isinstance(owned, Mapping):
+            empty_dir = owned.get("f:emptyDir")
+            if isinstance(empty_dir, Mapping) and "f:sizeLimit" in empty_dir:
+                return True
+    return False
 
 
 def _names_volume(key: str, volume: str) -> bool:
