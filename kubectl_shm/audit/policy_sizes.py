@@ -5,10 +5,11 @@ add-emptydir-sizelimit: 100Mi), /dev/shm included: the workload then runs with a
 nobody chose for it. The pods do not show it (their controller copies the template and
 owns every field); the metadata of the object that was admitted does
 (model.admission_trail). It is read only for workloads with a memory emptyDir at
-/dev/shm with a sizeLimit: one metadata-only list per such kind in the audited scope; a
-bare pod's own metadata comes with the pod list (kube.slim_pods.slim_pod keeps it), so
-no pod is read twice. A kind that cannot be listed leaves the question open, with a
-warning; a workload deleted since its pods were listed is passed over.
+/dev/shm with a sizeLimit: one metadata-only list per such kind in the audited scope.
+A bare pod's own metadata comes with the pod list (kube.slim_pods.slim_pod keeps it)
+and is read as the pod is audited (`with_pod_policy_finding`), so no pod is read twice.
+A kind that cannot be listed leaves the question open, with a warning; a workload
+deleted since its pods were listed is passed over.
 """
 
 from __future__ import annotations
@@ -28,28 +29,25 @@ from kubectl_shm.model.quantity import format_bytes
 from kubectl_shm.model.sizing import ShmSource
 from kubectl_shm.model.workload_kinds import BY_KIND
 
-Metadata = Mapping[tuple[str, str], Mapping[str, Any]]
-
 
 def with_policy_sizes(
     kube: Kube,
     report: AuditReport,
     namespace: str | None,
-    pod_metadata: Metadata,
 ) -> AuditReport:
-    """`report` with a shm-size-from-policy finding where a policy set the sizeLimit;
-    `namespace` is the audited one (None: all), `pod_metadata` the listed bare pods'
-    metadata by (namespace, name)."""
-    candidates = [w for w in report.workloads if _sized_memory_volumes(w) and w.kind in BY_KIND]
+    """`report` with a shm-size-from-policy finding where a policy set the sizeLimit of a
+    controller's template; `namespace` is the audited one (None: all). Bare pods have
+    theirs from `with_pod_policy_finding`, given as each is audited."""
+    candidates = [
+        w
+        for w in report.workloads
+        if w.kind != "Pod" and w.kind in BY_KIND and _sized_memory_volumes(w)
+    ]
     warnings = list(report.warnings)
     metadata: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     for kind in dict.fromkeys(w.kind for w in candidates):
         try:
-            found = (
-                pod_metadata
-                if kind == "Pod"
-                else list_workload_metadata(kube, kind=BY_KIND[kind], namespace=namespace)
-            )
+            found = list_workload_metadata(kube, kind=BY_KIND[kind], namespace=namespace)
         except Forbidden as error:
             warnings.append(
                 f"cannot list {BY_KIND[kind].plural} ({short_reason(error)}): whether a policy "
@@ -64,6 +62,15 @@ def with_policy_sizes(
         for w in report.workloads
     )
     return report._replace(workloads=workloads, warnings=tuple(warnings))
+
+
+def with_pod_policy_finding(
+    workload: WorkloadReport, metadata: Mapping[str, Any]
+) -> WorkloadReport:
+    """A bare pod's report with its shm-size-from-policy finding, from its own metadata."""
+    if "managedFields" not in metadata or not _sized_memory_volumes(workload):
+        return workload
+    return _with_findings(workload, metadata)
 
 
 def _sized_memory_volumes(workload: WorkloadReport) -> bool:

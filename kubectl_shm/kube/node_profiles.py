@@ -6,7 +6,7 @@ to a warning that names the missing permission and what is assumed instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -29,6 +29,15 @@ def node_profiles(
     Returns {} (with a warning) when nodes cannot be listed: callers then use
     `assumption` for every node.
     """
+    listed = list_node_info(kube, assumption, warnings)
+    return profiles_of(kube, listed, probe=probe, warnings=warnings)
+
+
+def list_node_info(
+    kube: Kube, assumption: NodeProfile, warnings: list[str]
+) -> list[dict[str, Any]]:
+    """Every node as fetching.list_nodes gives it; none, with a warning, when nodes cannot
+    be listed (callers then use `assumption` for every node)."""
     listed: list[dict[str, Any]] = optional_read(
         lambda: fetching.list_nodes(kube),
         [],
@@ -41,7 +50,7 @@ def node_profiles(
         )
         + " with unknown memory",
     )
-    return profiles_of(kube, listed, probe=probe, warnings=warnings)
+    return listed
 
 
 def profiles_of(
@@ -50,34 +59,51 @@ def profiles_of(
     """Profiles of already listed nodes (dicts as fetching.list_nodes returns them);
     the kubelets of the nodes in `probe` are asked for their gates, in parallel."""
     listed = list(listed)
-    probe = probe & {node["name"] for node in listed}
-    gates = dict(parallel(lambda name: (name, kubelet_gates(kube, name)), sorted(probe)))
+    gates = read_gates(kube, probe & {node["name"] for node in listed})
+    refusal = gates_refusal(gates)
+    if refusal:
+        warnings.append(refusal)
+    return {node["name"]: profile_of(node, gates.get(node["name"])) for node in listed}
+
+
+# What a kubelet said of its gates: (found or None, the refusal reason or None).
+GateReading = tuple[tuple[GateSource, dict[str, bool]] | None, str | None]
+
+
+def read_gates(kube: Kube, names: Iterable[str]) -> dict[str, GateReading]:
+    """The gates of each named node's kubelet, asked in parallel."""
+    return dict(parallel(lambda name: (name, kubelet_gates(kube, name)), sorted(names)))
+
+
+def gates_refusal(gates: Mapping[str, GateReading]) -> str | None:
+    """The warning for the kubelets that refused to tell their gates, if any did."""
     refused = sorted(name for name, (_, error) in gates.items() if error)
-    if refused:
-        warnings.append(
-            f"cannot read kubelet feature gates of {', '.join(refused)} "
-            f"({gates[refused[0]][1]}; needs nodes/proxy): assuming each kubelet version's default"
-        )
-    profiles = {}
-    for node in listed:
-        found, _ = gates.get(node["name"], (None, None))
-        source, states = found or (GateSource.DEFAULT, {})
-        profiles[node["name"]] = NodeProfile(
-            name=node["name"],
-            kubelet_version=node["kubeletVersion"],
-            gates=tuple(sorted(states.items())),
-            gate_source=source,
-            capacity_memory_bytes=node["capacityMemory"],
-            allocatable_memory_bytes=node["allocatableMemory"],
-            container_runtime=node["containerRuntimeVersion"],
-            operating_system=node.get("operatingSystem"),
-        )
-    return profiles
+    if not refused:
+        return None
+    return (
+        f"cannot read kubelet feature gates of {', '.join(refused)} "
+        f"({gates[refused[0]][1]}; needs nodes/proxy): assuming each kubelet version's default"
+    )
 
 
-def kubelet_gates(
-    kube: Kube, node: str
-) -> tuple[tuple[GateSource, dict[str, bool]] | None, str | None]:
+def profile_of(node: Mapping[str, Any], reading: GateReading | None = None) -> NodeProfile:
+    """A listed node (as fetching.list_nodes gives it) with what its kubelet said of its
+    gates (None: not asked; its version's defaults)."""
+    found = reading[0] if reading else None
+    source, states = found or (GateSource.DEFAULT, {})
+    return NodeProfile(
+        name=node["name"],
+        kubelet_version=node["kubeletVersion"],
+        gates=tuple(sorted(states.items())),
+        gate_source=source,
+        capacity_memory_bytes=node["capacityMemory"],
+        allocatable_memory_bytes=node["allocatableMemory"],
+        container_runtime=node["containerRuntimeVersion"],
+        operating_system=node.get("operatingSystem"),
+    )
+
+
+def kubelet_gates(kube: Kube, node: str) -> GateReading:
     """The gate state the kubelet reports: metrics (effective) first, then configz (explicit).
 
     Returns (found or None, the refusal reason when both reads were refused).

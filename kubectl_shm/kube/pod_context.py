@@ -6,6 +6,7 @@ permission and what goes without it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -35,19 +36,35 @@ def owner_index(
 def volume_usage(kube: Kube, nodes: set[str], warnings: list[str], *, without: str) -> VolumeIndex:
     """Every pod volume's stats on `nodes`, from their kubelets in parallel; `without` says
     what goes unknown where a kubelet does not answer."""
+    usage, refused = read_usage(kube, nodes)
+    refusal = usage_refusal(refused, without=without)
+    if refusal:
+        warnings.append(refusal)
+    return usage
+
+
+def read_usage(kube: Kube, nodes: Iterable[str]) -> tuple[VolumeIndex, dict[str, str]]:
+    """Every pod volume's stats on `nodes`, and why each kubelet that did not answer did
+    not, by node."""
     names = sorted(nodes)
     usage: VolumeIndex = {}
-    refused = []
+    refused = {}
     for name, (stats, error) in zip(names, parallel(partial(_stats, kube), names), strict=True):
         usage.update(stats)
         if error:
-            refused.append(f"{name} ({error})")
-    if refused:
-        warnings.append(
-            f"cannot read /dev/shm usage from the kubelet stats of {', '.join(refused)} "
-            f"(needs nodes/proxy): {without}"
-        )
-    return usage
+            refused[name] = error
+    return usage, refused
+
+
+def usage_refusal(refused: Mapping[str, str], *, without: str) -> str | None:
+    """The warning for the kubelets whose stats could not be read, if any."""
+    if not refused:
+        return None
+    nodes = ", ".join(f"{name} ({refused[name]})" for name in sorted(refused))
+    return (
+        f"cannot read /dev/shm usage from the kubelet stats of {nodes} (needs nodes/proxy): "
+        f"{without}"
+    )
 
 
 def _stats(kube: Kube, node: str) -> tuple[VolumeIndex, str | None]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from kubectl_shm.model.podspec import mapping, mappings_in
@@ -126,9 +127,19 @@ def _owns_size_limit_in(volumes: Mapping[str, Any], volume: str) -> bool:
 
 
 def _names_volume(key: str, volume: str) -> bool:
+    return _keyed_name(key) == volume
+
+
+@lru_cache(maxsize=1024)
+def _keyed_name(key: str) -> str | None:
+    """The volume a list item key `k:{"name":"..."}` names; None for any other key. Pods of
+    one client have the same keys: each is parsed once."""
     if not key.startswith("k:"):
-        return False
+        return None
     try:
-        return bool(json.loads(key[2:]) == {"name": volume})
+        item = json.loads(key[2:])
     except ValueError:
-        return False
+        return None
+    if isinstance(item, dict) and len(item) == 1 and isinstance(item.get("name"), str):
+        return str(item["name"])
+    return None

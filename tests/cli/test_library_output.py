@@ -67,7 +67,7 @@ def insecure_kubeconfig(tmp_path):
 def test_no_insecure_request_warning_on_stderr(shm, insecure_kubeconfig):
     result = shm("audit", "--kubeconfig", insecure_kubeconfig)
     assert result.status == 3
-    assert result.stderr == "error: reading the server version: no\n"
+    assert result.stderr == "error: listing pods in namespace 'ml': no\n"
 
 
 def test_verbose_shows_the_insecure_request_warning(shm, insecure_kubeconfig):
