@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from kubectl_shm.kube.client import Kube
 
@@ -40,6 +40,8 @@ class RecordedTransport:
         path = url.split("?", 1)[0]
         self.sent.append((method, url))
         answer = self.answers.get((method, path))
+        if isinstance(answer, Pages):
+            answer = answer.page(parse_qs(url.partition("?")[2]).get("continue", ["0"])[0])
         if answer is None:
             status, body = 404, {"kind": "Status", "code": 404, "reason": "NotFound"}
         else:
@@ -62,3 +64,15 @@ def recorded_kube(answers: dict[tuple[str, str], Any], namespace: str = "ml") ->
 
 def listing(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"kind": "List", "metadata": {}, "items": items}
+
+
+@dataclass
+class Pages:
+    """A list answered a page at a time through `continue`, as the API server pages it."""
+
+    pages: list[list[dict[str, Any]]]
+
+    def page(self, token: str) -> dict[str, Any]:
+        index = int(token)
+        following = {"continue": str(index + 1)} if index + 1 < len(self.pages) else {}
+        return {"kind": "List", "metadata": following, "items": self.pages[index]}

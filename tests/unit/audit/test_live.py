@@ -4,7 +4,7 @@ from kubectl_shm.audit.live import audit_cluster
 from kubectl_shm.feedback import Silent
 from kubectl_shm.model.nodes import NodeProfile
 from tests.unit.fixtures import load
-from tests.unit.recorded_api import listing, recorded_kube
+from tests.unit.recorded_api import Pages, listing, recorded_kube
 
 Gi = 2**30
 
@@ -208,3 +208,62 @@ def test_the_kubelets_pod_level_resources_state_is_used():
     [profile] = report.cluster.nodes
     assert profile.gates == (("PodLevelResources", False),)
     assert profile.gate_source.value == "metrics"
+
+
+def stats(*pods: str) -> dict:
+    """A kubelet's stats summary: 1Mi used in each pod's dshm volume."""
+    return {
+        "pods": [
+            {
+                "podRef": {"namespace": "ml", "name": pod},
+                "volume": [{"name": "dshm", "usedBytes": 2**20, "capacityBytes": 256 * 2**20}],
+            }
+            for pod in pods
+        ]
+    }
+
+
+def test_pods_over_several_pages_ask_each_kubelet_once_and_warn_once():
+    """Each page is audited as it arrives: a node's kubelet is asked when the first pod
+    that needs it comes, never again; refusals are told once, for all nodes."""
+    refused = (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"})
+    first, second = load("pods-two-nodes.yaml")
+    third = bare_pod("solo", size_limit_owned=False)
+    third["spec"]["nodeName"] = "node-current"
+    kube = recorded_kube(
+        answers(
+            {
+                ("GET", "/api/v1/namespaces/ml/pods"): Pages([[first], [third], [second]]),
+                ("GET", "/api/v1/nodes/node-legacy/proxy/metrics"): refused,
+                ("GET", "/api/v1/nodes/node-legacy/proxy/configz"): refused,
+                ("GET", "/api/v1/nodes/node-current/proxy/stats/summary"): stats("solo"),
+                ("GET", "/api/v1/nodes/node-legacy/proxy/stats/summary"): refused,
+            }
+        )
+    )
+    options = {"all_namespaces": False, "selector": None, "usage": True}
+    report = audit_cluster(kube, Silent(), assumption=NodeProfile(), **options)
+    paged = audit_cluster(
+        recorded_kube(
+            kube.api_client.answers
+            | {("GET", "/api/v1/namespaces/ml/pods"): listing([first, third, second])}
+        ),
+        Silent(),
+        assumption=NodeProfile(),
+        **options,
+    )
+    assert report == paged
+    sent = [url.split("?")[0] for _, url in kube.api_client.sent]
+    assert sent.count("/api/v1/namespaces/ml/pods") == 3
+    for node_name in ("node-current", "node-legacy"):
+        assert sent.count(f"/api/v1/nodes/{node_name}/proxy/stats/summary") == 1
+        assert sent.count(f"/api/v1/nodes/{node_name}/proxy/metrics") == 1
+    assert report.warnings == (
+        "cannot read kubelet feature gates of node-legacy (forbidden; needs nodes/proxy): "
+        "assuming each kubelet version's default",
+        "cannot read /dev/shm usage from the kubelet stats of node-legacy (forbidden) "
+        "(needs nodes/proxy): usage and mounted sizes left unknown",
+    )
+    solo = next(w for w in report.workloads if w.name == "solo")
+    assert solo.containers[0].used_bytes == 2**20
+    assert "shm-size-from-policy" in {f.rule.value for f in solo.findings}

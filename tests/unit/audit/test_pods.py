@@ -1,6 +1,8 @@
 """The live audit's grouping, on recorded (slimmed) pods from a two-node cluster."""
 
-from kubectl_shm.audit.pods import audit_pods
+import copy
+
+from kubectl_shm.audit.pods import PodAuditor, audit_pods
 from kubectl_shm.kube.slim_pods import slim_pod
 from kubectl_shm.model.nodes import NodeProfile
 from kubectl_shm.model.ownership import OwnerIndex
@@ -86,3 +88,24 @@ def test_a_mount_that_matches_the_spec_changes_nothing():
     [container] = workload.containers
     assert container.basis.value == "sizeLimit"
     assert "shm-resize-not-applied" not in {f.rule.value for f in workload.findings}
+
+
+def test_pods_taken_a_page_at_a_time_give_the_report_of_all_at_once():
+    """A live audit hands PodAuditor each page as it arrives: bare pods are audited then,
+    a controller's pods (here split over pages) after the last."""
+    a, b = load("pods-two-nodes.yaml")
+    bare = copy.deepcopy(a)
+    bare["metadata"].update(name="solo", uid="solo", ownerReferences=[])
+    usage = {("ml", "trainer-5d9c-a", "dshm"): VolumeStats(256 * 2**20, 250 * 2**20)}
+    pods = [slim_pod(p) for p in (b, bare, a)]
+    owners = OwnerIndex.build(("ReplicaSet", rs["metadata"]) for rs in load("replicasets.yaml"))
+    whole = audit([b, bare, a], usage)
+    auditor = PodAuditor(owners=owners, unknown_node=NodeProfile())
+    for page in ([pods[0]], [pods[1]], [pods[2]]):
+        auditor.add(page, nodes=NODES, usage=usage)
+    paged = auditor.report(nodes=NODES, server_version="v1.34.4")
+    assert paged == whole
+    assert [(w.kind, w.name) for w in paged.workloads] == [
+        ("Deployment", "trainer"),
+        ("Pod", "solo"),
+    ]
