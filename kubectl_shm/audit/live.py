@@ -174,6 +174,8 @@ class _PodStream:
 
 
 class _ClusterContext(NamedTuple):
+    """What the audit reads of the cluster besides its pods and kubelets."""
+
     version: str | None
     owners: OwnerIndex
     nodes: list[dict[str, Any]]

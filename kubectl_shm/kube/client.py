@@ -37,7 +37,10 @@ from kubectl_shm.kube.errors import (
 from kubectl_shm.kube.kubeconfig import kubeconfig_paths, load_kubeconfig, missing_kubeconfig
 from kubectl_shm.kube.selection import Selection, select
 
-PAGE_SIZE = 500
+# The API server spends ~18 ms on a list request before its first byte, whatever the page
+# (measured on the v1.37.2 test cluster): 10,000 pods arrive in 0.40-0.47 s as pages of
+# 500 and 0.36-0.37 s as pages of 1,000 (DESIGN section 8). kubectl's chunks are 500.
+PAGE_SIZE = 1000
 DEFAULT_NAMESPACE = "default"
 
 

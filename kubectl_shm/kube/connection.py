@@ -8,7 +8,7 @@ from typing import NamedTuple
 # credential plugin gets this long unless --request-timeout says otherwise. kubectl has
 # no default; a healthy cluster answers far sooner: the API server's latency objective
 # for a cluster-wide LIST is p99 <= 30s (kubernetes/community,
-# sig-scalability/slos/api_call_latency.md), and we list in pages of 500.
+# sig-scalability/slos/api_call_latency.md), and we list in pages of 1,000.
 DEFAULT_REQUEST_TIMEOUT = 30.0
 
 

@@ -1,6 +1,6 @@
 """Read what an audit needs from the API server: pods, owners, nodes, kubelets.
 
-Lists are paginated (500 a page) and each pod is slimmed to the fields the
+Lists are paginated (kube.client PAGE_SIZE a page) and each pod is slimmed to the fields the
 size model reads as soon as its page arrives (kube.slim_pods), so memory stays
 flat however large the cluster; the next page of pods is fetched while one is
 decoded (kube.prefetch). Owners are listed as metadata only.

@@ -1,6 +1,6 @@
 """A paginated list with the next page in flight while this one is decoded.
 
-The API server takes about as long to send a page of 500 pods as we take to decode and
+The API server takes about as long to send a page of pods as we take to decode and
 audit it (DESIGN section 8): done one after the other, each waits for the other. Here a
 thread fetches the pages and the caller decodes them, so the two overlap.
 

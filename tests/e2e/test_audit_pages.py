@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-PODS = 1100  # three pages of 500
+PODS = 2100  # three pages of 1,000
 NO_SCHEDULER = "shm-e2e-nonexistent"
 
 

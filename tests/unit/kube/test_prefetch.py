@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from kubectl_shm import json_codec
-from kubectl_shm.kube.client import Kube
+from kubectl_shm.kube.client import PAGE_SIZE, Kube
 from kubectl_shm.kube.errors import Forbidden
 from kubectl_shm.kube.prefetch import UNKNOWN, continue_token, prefetched_pages
 from tests.unit.recorded_api import _Response
@@ -95,7 +95,7 @@ def test_every_page_in_order_through_continue_from_another_thread(plain):
     pages = decoded(prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods"))
     assert [p["items"][0]["metadata"]["name"] for p in pages] == [f"pod-{i}" for i in range(4)]
     assert [q.get("continue") for q in transport.asked] == [None, "1", "2", "3"]
-    assert all(q["limit"] == 500 for q in transport.asked)
+    assert all(q["limit"] == PAGE_SIZE for q in transport.asked)
     assert threading.current_thread().name not in transport.threads
 
 
