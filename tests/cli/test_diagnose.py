@@ -81,7 +81,7 @@ class FakeKube:
                 return each
         raise NotFound(f'pods "{path.rsplit("/", 1)[-1]}" not found')
 
-    def get_raw(self, path, *, query=None, doing="", accept=""):
+    def get_raw(self, path, *, query=None, doing="", accept="", on_head=None):
         self._check(path)
         if path.endswith("/log"):
             self.log_queries.append(query)
@@ -91,7 +91,10 @@ class FakeKube:
                 raise from_status(400, "Bad Request", json.dumps(body), doing)
             return self.logs[key].encode()
         if path.endswith("/pods"):  # the pod list, read page by page as raw JSON
-            return json.dumps({"metadata": {}, "items": self.pods}).encode()
+            page = json.dumps({"metadata": {}, "items": self.pods}).encode()
+            if on_head is not None:
+                on_head(page[:4096])
+            return page
         return b'kubernetes_feature_enabled{name="SizeMemoryBackedVolumes",stage=""} 1\n'
 
     def list_pages(self, path, *, query=None, doing="", accept=""):

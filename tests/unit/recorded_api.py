@@ -7,6 +7,7 @@ above the transport (paging, decoding, our error tree) runs as in production.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ class _Response:
     status: int
     reason: str
     data: bytes
+
+    def __post_init__(self) -> None:
+        self.response = io.BytesIO(self.data)  # as urllib3's response: read a piece at a time
 
     def read(self) -> bytes:
         return self.data

@@ -112,8 +112,71 @@ def test_a_listing_given_up_stops_fetching():
     pages = prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods")
     next(pages)
     pages.close()
-    fetched = len(transport.asked)
+    # The requests already let in when it was given up may finish; none starts after
+    # them. At most: the page taken and three read ahead of it.
     threading.Event().wait(0.3)
-    # The request in flight when it was given up may finish; none starts after it. At most:
-    # the page taken, two waiting in the queue and one waiting to be queued.
-    assert len(transport.asked) <= min(fetched + 1, 1 + 2 + 1)
+    settled = len(transport.asked)
+    threading.Event().wait(0.3)
+    assert len(transport.asked) == settled <= 1 + 3
+
+
+class SlowBody:
+    """A response body whose head comes at once and whose rest waits for `released`
+    (at most `patience` seconds); `waited_in_vain` says whether it came."""
+
+    def __init__(self, data, released, patience):
+        self.data = data
+        self.released = released
+        self.patience = patience
+        self.offset = 0
+        self.waited_in_vain = None
+
+    def read(self, amount=None):
+        if amount is None:
+            self.waited_in_vain = not self.released.wait(self.patience)
+            amount = len(self.data)
+        chunk = self.data[self.offset : self.offset + amount]
+        self.offset += len(chunk)
+        return chunk
+
+
+class HeadFirstTransport(PagedTransport):
+    """Page 0's body is held back until page 1 has been asked for (or `patience` passed)."""
+
+    def __init__(self, pages, patience):
+        super().__init__(pages)
+        self.next_asked = threading.Event()
+        self.first_body = None
+        self.patience = patience
+
+    def call_api(self, method, url, *, header_params, body, _request_timeout):
+        response = super().call_api(
+            method, url, header_params=header_params, body=body, _request_timeout=_request_timeout
+        )
+        if url[1].get("continue") == "1":
+            self.next_asked.set()
+        if "continue" not in url[1]:
+            self.first_body = response.response = SlowBody(
+                response.data, self.next_asked, self.patience
+            )
+        return response
+
+
+def listed_names(transport):
+    pages = decoded(prefetched_pages(kube_over(transport), "/api/v1/pods", doing="listing pods"))
+    return [p["items"][0]["metadata"]["name"] for p in pages]
+
+
+def test_the_next_page_is_asked_for_once_this_pages_head_is_in():
+    """The API server's time before its first byte overlaps this page's transfer."""
+    transport = HeadFirstTransport(pages_of(3), patience=5)
+    assert listed_names(transport) == ["pod-0", "pod-1", "pod-2"]
+    assert transport.first_body.waited_in_vain is False
+    assert [q.get("continue") for q in transport.asked] == [None, "1", "2"]
+
+
+def test_a_head_that_does_not_show_the_token_waits_for_the_whole_page():
+    transport = HeadFirstTransport(pages_of(3, plain=False), patience=0.2)
+    assert listed_names(transport) == ["pod-0", "pod-1", "pod-2"]
+    assert transport.first_body.waited_in_vain is True
+    assert [q.get("continue") for q in transport.asked] == [None, "1", "2"]
