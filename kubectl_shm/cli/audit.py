@@ -164,6 +164,11 @@ def _audit_live(
     feedback = TerminalFeedback(app.terminal, show_progress=options["output"] in TABLES)
 
     with closing(app.connect(connection)) as kube:
+        if options["output"] in TABLES:
+            from kubectl_shm.render.preload import preload
+
+            # Imported while the pods are listed, not after (render/preload.py).
+            preload("rich.console", "rich.text", "kubectl_shm.render.audit_table")
         return audit_cluster(
             kube,
             feedback,
