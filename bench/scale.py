@@ -48,6 +48,10 @@ FLOOR_RATIO = 2.0
 KUBECTL_RATIO = 0.5
 TABLE_RATIO = 1.1
 RSS_MIB = 150
+# The ratios and peak RSS are targets at this many pods (DESIGN section 8); below it,
+# Python's start-up (~0.2 s before the first request) outweighs a floor of ~0.1 s and
+# they are printed as measured.
+TARGET_PODS = 10_000
 COMMANDS = ("floor", "kubectl", "json", "table", "tty")
 LABELS = {
     "floor": "kubectl get --raw /api/v1/pods",
@@ -92,6 +96,7 @@ def measure_all(plugin: str, env: dict[str, str], runs: int) -> dict[str, tuple[
 
 def report(shape: str, size: int, figures: dict[str, tuple[float, float]]) -> list[str]:
     """Print the figures and ratios of one shape and size; returns the targets missed."""
+    judged = size >= TARGET_PODS
     for name in COMMANDS:
         wall, rss = figures[name]
         print(f"{shape:11} {size:>6} {LABELS[name]:44} {wall:7.2f}s {rss:7.0f} MiB")
@@ -106,16 +111,22 @@ def report(shape: str, size: int, figures: dict[str, tuple[float, float]]) -> li
     for label, ratio, target in checks:
         met = ratio <= target
         print(f"{shape:11} {size:>6} ratio {label:38} {ratio:7.2f}  <= {target}: "
-              f"{'met' if met else 'MISSED'}")  # fmt: skip
-        if not met:
+              f"{verdict(met, judged)}")  # fmt: skip
+        if judged and not met:
             missed.append(f"{shape} {size}: {label} {ratio:.2f} > {target}")
     rss = max(figures[name][1] for name in ("json", "table", "tty"))
     met = rss < RSS_MIB
     print(f"{shape:11} {size:>6} peak RSS of kubectl shm {rss:30.0f} MiB < {RSS_MIB}: "
-          f"{'met' if met else 'MISSED'}")  # fmt: skip
-    if not met:
+          f"{verdict(met, judged)}")  # fmt: skip
+    if judged and not met:
         missed.append(f"{shape} {size}: peak RSS {rss:.0f} MiB >= {RSS_MIB}")
     return missed
+
+
+def verdict(met: bool, judged: bool) -> str:
+    if judged:
+        return "met" if met else "MISSED"
+    return f"{'within' if met else 'beyond'} (a target at {TARGET_PODS:,} pods)"
 
 
 def linearity(shape: str, sizes: list[tuple[int, dict[str, tuple[float, float]]]]) -> list[str]:

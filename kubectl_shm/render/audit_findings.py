@@ -103,33 +103,51 @@ def _wrapped(message: str, width: int) -> list[str] | None:
     return [message[start:end][:width].ljust(width) for start, end in pairwise(offsets)]
 
 
-_WORD = re.compile(r"\s*\S+\s*")
+_LETTER = re.compile(r"\S")
 
 
 def _break_offsets(text: str, width: int) -> list[int]:
-    """Where rich breaks `text` (printable ASCII) into lines of `width`: a word and the
-    spaces after it go on the line if the word fits, else start the next one; a word
-    longer than a line is cut into pieces of `width`."""
+    """Where rich breaks `text` (printable ASCII: its only space is " ") into lines of
+    `width` (rich 15's rich._wrap.divide_line): a word and the spaces after it go on the
+    line if the word fits, else start the next one; a word longer than a line is cut
+    into pieces of `width`; the first word starts at 0, with any spaces before it.
+
+    A line at a time, not a word at a time: the words that fit on a line are exactly those
+    whose letters end by a fixed column (each adds its own length and its spaces to the
+    line), so only the first word that does not fit is looked at (1,500 findings: 14 ms a
+    word at a time, 1 ms so)."""
     breaks: list[int] = []
-    offset = 0
-    for match in _WORD.finditer(text):
-        start, word = match.start(), match.group()
-        length = len(word.rstrip())
-        if width - offset >= length:
-            offset += len(word)
-        elif length > width:
-            pieces = [word[i : i + width] for i in range(0, len(word), width)]
-            for piece in pieces[:-1]:
+    size = len(text)
+    lead = size - len(text.lstrip(" "))
+    position, used = 0, 0  # where the next word starts; the columns of this line in use
+    while True:
+        limit = position + width - used
+        if limit >= size:
+            return breaks
+        if text[limit] == " ":
+            found = _LETTER.search(text, limit)
+            if found is None:
+                return breaks
+            letters = found.start()
+        else:
+            letters = max(text.rfind(" ", 0, limit) + 1, position)
+        # The first word that does not fit: its start, the end of its letters, the next.
+        start = 0 if letters <= lead else letters
+        end = text.find(" ", max(letters, lead))
+        end = size if end < 0 else end
+        found = _LETTER.search(text, end)
+        following = found.start() if found else size
+        if end - start > width:
+            while following - start > width:
                 if start:
                     breaks.append(start)
-                start += len(piece)
+                start += width
             if start:
                 breaks.append(start)
-            offset = len(pieces[-1])
-        elif offset and start:
+        else:
             breaks.append(start)
-            offset = len(word)
-    return breaks
+        used = following - start
+        position = following
 
 
 def _rich_heading(severity: str, heading: str, level: Severity) -> object:

@@ -9,6 +9,10 @@ from typing import Any
 
 from kubectl_shm.render.terminal import Terminal
 
+# A listing done sooner needs no progress: nothing is drawn, and rich's display is not
+# even imported (a large audit's table would otherwise pay for it, DESIGN section 8).
+SHOW_AFTER_SECONDS = 1.0
+
 
 @contextmanager
 def progress_for(
@@ -26,15 +30,15 @@ def progress_for(
 
 
 class _Counter:
-    """Counts from the start; drawn from when rich's progress display is imported and
-    started, in a thread of its own, while the listing waits for the API server."""
+    """Counts from the start; drawn once the listing has taken SHOW_AFTER_SECONDS, by a
+    thread of its own that imports and starts rich's progress display."""
 
     def __init__(self, terminal: Terminal, label: str) -> None:
         self._terminal = terminal
         self._label = label
         self._lock = threading.Lock()
         self._count = 0
-        self._closed = False
+        self._closed = threading.Event()
         self._shown: tuple[Any, Any] | None = None  # (the Progress, its task)
         self._thread = threading.Thread(target=self._show, name="progress")
         self._thread.start()
@@ -48,12 +52,14 @@ class _Counter:
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
+            self._closed.set()
         self._thread.join()
         if self._shown is not None:
             self._shown[0].stop()
 
     def _show(self) -> None:
+        if self._closed.wait(SHOW_AFTER_SECONDS):
+            return
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         progress = Progress(
@@ -64,7 +70,7 @@ class _Counter:
             transient=True,
         )
         with self._lock:
-            if self._closed:
+            if self._closed.is_set():
                 return
             task = progress.add_task(self._label, total=None, completed=self._count)
             progress.start()

@@ -3,6 +3,7 @@
 import io
 import threading
 
+from kubectl_shm.render import progress
 from kubectl_shm.render.progress import progress_for
 from kubectl_shm.render.terminal import Terminal
 
@@ -12,7 +13,8 @@ class FakeTTY(io.StringIO):
         return True
 
 
-def test_the_count_so_far_is_drawn_and_cleared_at_the_end():
+def test_a_long_listing_draws_the_count_so_far(monkeypatch):
+    monkeypatch.setattr(progress, "SHOW_AFTER_SECONDS", 0.1)
     stderr = FakeTTY()
     terminal = Terminal(stdout=io.StringIO(), stderr=stderr)
     with progress_for(terminal, "Listing pods") as advance:
@@ -24,10 +26,11 @@ def test_the_count_so_far_is_drawn_and_cleared_at_the_end():
     assert not [t for t in threading.enumerate() if t.name == "progress"]
 
 
-def test_a_listing_done_at_once_leaves_no_thread_behind():
+def test_a_short_listing_draws_nothing_and_leaves_no_thread_behind():
     stderr = FakeTTY()
     with progress_for(Terminal(stdout=io.StringIO(), stderr=stderr), "Listing pods") as advance:
         advance(3)
+    assert stderr.getvalue() == ""
     assert not [t for t in threading.enumerate() if t.name == "progress"]
 
 
