@@ -17,7 +17,8 @@ No pod ever runs: every pod names a scheduler that does not exist, so it stays P
 unbound. The Deployments are paused and their ReplicaSets are made here, one per
 Deployment, with as many replicas as the pods made for it, so no controller adds or
 removes pods (bench/scale_objects.py says why). Everything lives in namespaces named
-shm-bench-*, deleted at the end (pods first, in bulk).
+shm-bench-*, deleted at the end (pods first, in bulk); with --keep they stay for
+looking at, and the next run deletes them before it starts.
 
     .venv/bin/python bench/scale.py --kubeconfig PATH [--pods 1000,10000]
         [--shapes pods,deployments] [--namespaces 500] [--runs 3] [--keep] [--profile DIR]
@@ -164,6 +165,12 @@ def main() -> int:
     print(f"{'shape':11} {'pods':>6} {'command':44} {'wall':>8} {'peak RSS':>11}")
     missed: list[str] = []
     wait_until_gone(kube)  # a namespace of an earlier run still being deleted takes no pods
+    if bench_namespaces(kube):
+        # Kept by an earlier --keep run: its pods would count in every figure here, and the
+        # populator only adds pods; it starts from none.
+        print("# deleting the bench namespaces an earlier --keep run left", flush=True)
+        cleanup(kube)
+        wait_until_gone(kube)
     try:
         for shape in args.shapes.split(","):
             populator = Populator(kube, f"{PREFIX}{shape[0]}-", args.namespaces)
@@ -208,7 +215,7 @@ def wait_until_gone(kube: Kube, seconds: float = 600) -> None:
     deadline = time.monotonic() + seconds
     while left := bench_namespaces(kube):
         if all(not ns["metadata"].get("deletionTimestamp") for ns in left):
-            return  # kept by --keep: populate reuses them
+            return  # kept by --keep, not being deleted
         if time.monotonic() > deadline:
             raise SystemExit(f"{len(left)} bench namespaces still being deleted")
         print(f"# waiting for {len(left)} bench namespaces to be deleted", flush=True)
