@@ -17,6 +17,7 @@ type), it answers None and the caller decodes the page whole.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from kubectl_shm.model.admission_trail import KYVERNO_PATCHES
@@ -62,7 +63,19 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
             slim_spec[key] = [_slim_container(c) for c in spec[key] or []]
     if isinstance(spec.get("volumes"), list):
         slim_spec["volumes"] = _shm_volumes(spec["volumes"], slim_spec)
-    slim_metadata = {
+    slim_metadata = _slim_metadata(metadata)
+    if _admission_trail_wanted(slim_metadata, slim_spec):
+        slim_metadata["managedFields"] = metadata.get("managedFields") or []
+    return {
+        "metadata": slim_metadata,
+        "spec": slim_spec,
+        "status": {"phase": (pod.get("status") or {}).get("phase")},
+    }
+
+
+def _slim_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Name, namespace, uid, owners and the annotations the size model reads."""
+    return {
         "name": metadata.get("name"),
         "namespace": metadata.get("namespace"),
         "uid": metadata.get("uid"),
@@ -72,13 +85,6 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
             for key, value in (metadata.get("annotations") or {}).items()
             if key in _KEPT_ANNOTATIONS
         },
-    }
-    if _admission_trail_wanted(slim_metadata, slim_spec):
-        slim_metadata["managedFields"] = metadata.get("managedFields") or []
-    return {
-        "metadata": slim_metadata,
-        "spec": slim_spec,
-        "status": {"phase": (pod.get("status") or {}).get("phase")},
     }
 
 
@@ -209,17 +215,7 @@ def _finish(pod: _Pod) -> dict[str, Any]:
     volumes = spec.get("volumes")
     if volumes is not None:
         spec["volumes"] = _named_shm_volumes(volumes, spec)
-    slim_metadata = {
-        "name": metadata.get("name"),
-        "namespace": metadata.get("namespace"),
-        "uid": metadata.get("uid"),
-        "ownerReferences": metadata.get("ownerReferences") or [],
-        "annotations": {
-            key: value
-            for key, value in (metadata.get("annotations") or {}).items()
-            if key in _KEPT_ANNOTATIONS
-        },
-    }
+    slim_metadata = _slim_metadata(metadata)
     if _admission_trail_wanted(slim_metadata, spec):
         managed = metadata.get("managedFields")
         slim_metadata["managedFields"] = (msgspec.json.decode(managed) if managed else None) or []

@@ -68,10 +68,8 @@ def bare_pod(name, pod_spec, node=None):
     return {"metadata": metadata, "spec": {**pod_spec, **({"nodeName": node} if node else {})}}
 
 
-def test_a_thousand_bare_pods_of_one_template_cost_one_model_run_per_node(monkeypatch):
-    calls = counting(monkeypatch)
-    pods = [bare_pod(f"p{i}", spec(), "node-a" if i % 2 else "node-b") for i in range(1000)]
-    report = audit_pods(
+def bare_pods_audit(pods):
+    return audit_pods(
         pods,
         owners=OwnerIndex({}),
         nodes={"node-a": CURRENT, "node-b": LEGACY},
@@ -79,6 +77,12 @@ def test_a_thousand_bare_pods_of_one_template_cost_one_model_run_per_node(monkey
         usage={},
         server_version="v1.37.2",
     )
+
+
+def test_a_thousand_bare_pods_of_one_template_cost_one_model_run_per_node(monkeypatch):
+    calls = counting(monkeypatch)
+    pods = [bare_pod(f"p{i}", spec(), "node-a" if i % 2 else "node-b") for i in range(1000)]
+    report = bare_pods_audit(pods)
     assert len(report.workloads) == 1000
     assert len(calls) == 2
     by_node = {w.containers[0].nodes: w.containers[0].basis.value for w in report.workloads}
@@ -119,17 +123,6 @@ def counting_rules(monkeypatch):
 
     monkeypatch.setattr(memo_module, "evaluate", rules)
     return calls
-
-
-def bare_pods_audit(pods):
-    return audit_pods(
-        pods,
-        owners=OwnerIndex({}),
-        nodes={"node-a": CURRENT, "node-b": LEGACY},
-        unknown_node=NodeProfile(),
-        usage={},
-        server_version="v1.37.2",
-    )
 
 
 def test_rules_that_found_nothing_are_not_run_again_for_the_same_answer(monkeypatch):
