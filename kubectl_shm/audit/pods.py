@@ -154,7 +154,3 @@ class PodAuditor:
             size_model=self._size_model,
             rules=self._size_model.evaluate,
         )
-
-
-def _sort_key(ref: WorkloadRef) -> tuple[str, str, str]:
-    return (ref.namespace, ref.kind, ref.name)
