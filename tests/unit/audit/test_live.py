@@ -1,7 +1,10 @@
 """The live audit use case on a recorded API: the calls it makes and the report it builds."""
 
+import pytest
+
 from kubectl_shm.audit.live import audit_cluster
 from kubectl_shm.feedback import Silent
+from kubectl_shm.kube.errors import Forbidden
 from kubectl_shm.model.nodes import NodeProfile
 from tests.unit.fixtures import load
 from tests.unit.recorded_api import Pages, listing, recorded_kube
@@ -267,3 +270,14 @@ def test_pods_over_several_pages_ask_each_kubelet_once_and_warn_once():
     solo = next(w for w in report.workloads if w.name == "solo")
     assert solo.containers[0].used_bytes == 2**20
     assert "shm-size-from-policy" in {f.rule.value for f in solo.findings}
+
+
+def test_a_refused_cluster_wide_pod_list_says_to_audit_a_namespace():
+    refused = (403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no"})
+    for all_namespaces, path in ((True, "/api/v1/pods"), (False, "/api/v1/namespaces/ml/pods")):
+        kube = recorded_kube(answers({("GET", path): refused}))
+        options = {"all_namespaces": all_namespaces, "selector": None, "usage": False}
+        with pytest.raises(Forbidden) as error:
+            audit_cluster(kube, Silent(), assumption=NodeProfile(), **options)
+        hint = "; audit a namespace you may read with -n NS"
+        assert str(error.value).endswith(hint) is all_namespaces
