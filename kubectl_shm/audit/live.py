@@ -43,9 +43,23 @@ def audit_cluster(
     assumption: NodeProfile,
     usage: bool,
 ) -> AuditReport:
-    """The live audit of the current namespace (or every one) through `kube`."""
-    with _collector_paused():
-        return _audit(kube, feedback, all_namespaces, selector, assumption, usage)
+    """The live audit of the current namespace (or every one) through `kube`.
+
+    The server's version, the owners and the nodes are read while the first page of pods
+    is in flight; each page is audited while the next one is."""
+    namespace = None if all_namespaces else kube.namespace
+    with (
+        _collector_paused(),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="cluster context") as beside,
+    ):
+        context = beside.submit(_cluster_context, kube, namespace, assumption)
+        stream = _PodStream(kube, context, assumption, usage)
+        pages = fetching.list_pods(kube, namespace=namespace, selector=selector)
+        with feedback.progress("Listing pods") as advance:
+            while (page := _next_page(pages, namespace)) is not None:
+                stream.add(page)
+                advance(len(page))
+        return with_policy_sizes(kube, stream.report(), namespace)
 
 
 @contextmanager
@@ -62,29 +76,6 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def _audit(
-    kube: Kube,
-    feedback: Feedback,
-    all_namespaces: bool,
-    selector: str | None,
-    assumption: NodeProfile,
-    usage: bool,
-) -> AuditReport:
-    namespace = None if all_namespaces else kube.namespace
-    # The server's version, the owners and the nodes are read while the first page of pods
-    # is in flight; each page is audited while the next one is.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cluster context") as beside:
-        context = beside.submit(_cluster_context, kube, namespace, assumption)
-        stream = _PodStream(kube, context, assumption, usage)
-        pages = fetching.list_pods(kube, namespace=namespace, selector=selector)
-        with feedback.progress("Listing pods") as advance:
-            while (page := _next_page(pages, namespace)) is not None:
-                stream.add(page)
-                advance(len(page))
-        report = stream.report()
-    return with_policy_sizes(kube, report, namespace)
 
 
 def _next_page(
@@ -116,8 +107,7 @@ class _PodStream:
         self._started: tuple[_ClusterContext, PodAuditor] | None = None
         self._profiles: dict[str, NodeProfile] = {}
         self._listed: dict[str, dict[str, Any]] = {}
-        self._asked: set[str] = set()
-        self._gates: dict[str, GateReading] = {}
+        self._gates: dict[str, GateReading] = {}  # by node: every kubelet asked
         self._usage: VolumeIndex = {}
         self._usage_refused: dict[str, str] = {}
 
@@ -159,10 +149,9 @@ class _PodStream:
             for pod in pods
             if pod["spec"].get("nodeName") and needs_kubelet(pod["spec"])
         }
-        new = (wanted - self._asked) & self._listed.keys()
+        new = (wanted - self._gates.keys()) & self._listed.keys()
         if not new:
             return
-        self._asked |= new
         gates = read_gates(self._kube, new)
         self._gates.update(gates)
         for name, reading in gates.items():
