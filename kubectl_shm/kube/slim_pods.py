@@ -30,20 +30,75 @@ try:
 except ImportError:  # pragma: no cover - the release archive and pip install carry it
     msgspec = None  # type: ignore[assignment]  # then pages are decoded whole
 
-# command and args feed the catalogue of /dev/shm users (model.shm_users), as do the names
-# (not the values) of env variables.
-_CONTAINER_FIELDS = (
-    "name",
-    "image",
-    "resources",
-    "volumeMounts",
-    "restartPolicy",
-    "command",
-    "args",
+# JSON kept undecoded until it is needed (msgspec.Raw).
+if TYPE_CHECKING:
+    Raw = bytes
+else:
+    Raw = msgspec.Raw if msgspec is not None else bytes
+
+
+class _Metadata(TypedDict, total=False):
+    name: Any
+    namespace: Any
+    uid: Any
+    ownerReferences: list[dict[str, Any]]
+    annotations: dict[str, Any]
+    managedFields: Raw
+
+
+class _EnvVar(TypedDict):
+    name: Any  # only the names of env variables are read (model.shm_users)
+
+
+class _Container(TypedDict, total=False):
+    name: Any
+    image: Any
+    resources: Any
+    volumeMounts: list[dict[str, Any]]
+    restartPolicy: Any
+    command: Any
+    args: Any
+    env: list[_EnvVar]
+
+
+class _PodSpec(TypedDict, total=False):
+    volumes: list[Raw]
+    hostIPC: Any
+    overhead: Any
+    resources: Any
+    nodeName: Any
+    os: Any
+    containers: list[_Container]
+    initContainers: list[_Container]
+
+
+class _Status(TypedDict, total=False):
+    phase: Any
+
+
+class _Pod(TypedDict, total=False):
+    metadata: _Metadata
+    spec: _PodSpec
+    status: _Status
+
+
+class _PodList(TypedDict, total=False):
+    items: list[_Pod] | None
+
+
+class _VolumeName(TypedDict, total=False):
+    name: Any
+
+
+# The fields a slim pod keeps are those the typed decoding reads: command and args feed
+# the catalogue of /dev/shm users (model.shm_users), as do the names (not the values) of
+# env variables, kept apart.
+_CONTAINER_FIELDS = tuple(field for field in _Container.__annotations__ if field != "env")
+_POD_SPEC_FIELDS = tuple(
+    field for field in _PodSpec.__annotations__ if field not in ("containers", "initContainers")
 )
 # CRI-O sizes /dev/shm from these; Kyverno records its mutations in the other.
 _KEPT_ANNOTATIONS = frozenset({*CRIO_SHM_ANNOTATIONS, KYVERNO_PATCHES})
-_POD_SPEC_FIELDS = ("volumes", "hostIPC", "overhead", "resources", "nodeName", "os")
 
 
 def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
@@ -125,66 +180,6 @@ def _slim_container(container: dict[str, Any]) -> dict[str, Any]:
     if isinstance(env, list):
         slim["env"] = [{"name": e.get("name")} for e in env if isinstance(e, dict)]
     return slim
-
-
-# JSON kept undecoded until it is needed (msgspec.Raw).
-if TYPE_CHECKING:
-    Raw = bytes
-else:
-    Raw = msgspec.Raw if msgspec is not None else bytes
-
-
-class _Metadata(TypedDict, total=False):
-    name: Any
-    namespace: Any
-    uid: Any
-    ownerReferences: list[dict[str, Any]]
-    annotations: dict[str, Any]
-    managedFields: Raw
-
-
-class _EnvVar(TypedDict):
-    name: Any  # only the names of env variables are read (model.shm_users)
-
-
-class _Container(TypedDict, total=False):
-    name: Any
-    image: Any
-    resources: Any
-    volumeMounts: list[dict[str, Any]]
-    restartPolicy: Any
-    command: Any
-    args: Any
-    env: list[_EnvVar]
-
-
-class _PodSpec(TypedDict, total=False):
-    volumes: list[Raw]
-    hostIPC: Any
-    overhead: Any
-    resources: Any
-    nodeName: Any
-    os: Any
-    containers: list[_Container]
-    initContainers: list[_Container]
-
-
-class _Status(TypedDict, total=False):
-    phase: Any
-
-
-class _Pod(TypedDict, total=False):
-    metadata: _Metadata
-    spec: _PodSpec
-    status: _Status
-
-
-class _PodList(TypedDict, total=False):
-    items: list[_Pod] | None
-
-
-class _VolumeName(TypedDict, total=False):
-    name: Any
 
 
 if msgspec is not None:
