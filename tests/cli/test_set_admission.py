@@ -88,13 +88,18 @@ def test_kyverno_annotation_names_kyverno(shm, api):
     )
 
 
-def test_force_patches_anyway_with_a_warning(shm, api):
+def forced_past_a_mutation(shm, api):
+    """`set --force` where admission stores 1Gi for the 16Gi asked."""
     current = deployment()
     api.on("GET", DEPLOY, (200, current))
     api.on("PATCH", DEPLOY, mutated(current))
     api.on("GET", MAP_LIST, (200, {"items": []}))
     api.on("GET", WEBHOOK_LIST, (200, {"items": []}))
-    result = shm("set", "deploy/web", "16Gi", "--force")
+    return shm("set", "deploy/web", "16Gi", "--force")
+
+
+def test_force_patches_anyway_with_a_warning(shm, api):
+    result = forced_past_a_mutation(shm, api)
     assert result.status == 0, result.stderr
     assert "patching anyway (--force)" in result.stderr
     assert len(_real_patches(api)) == 1
@@ -144,12 +149,7 @@ def test_a_size_admission_changes_only_in_the_real_patch_is_no_success(shm, api)
 
 
 def test_force_says_what_admission_stored_on_the_result_line(shm, api):
-    current = deployment()
-    api.on("GET", DEPLOY, (200, current))
-    api.on("PATCH", DEPLOY, mutated(current))
-    api.on("GET", MAP_LIST, (200, {"items": []}))
-    api.on("GET", WEBHOOK_LIST, (200, {"items": []}))
-    result = shm("set", "deploy/web", "16Gi", "--force")
+    result = forced_past_a_mutation(shm, api)
     assert result.status == 0, result.stderr
     assert result.stdout == (
         "deployment/web patched: /dev/shm 16Gi for container 'web'; admission stored "
